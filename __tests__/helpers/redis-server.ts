@@ -1,0 +1,86 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { Redis } from 'ioredis';
+
+/** A throwaway redis-server owned by one test file: started on a free port, stopped with `stop()`. */
+export interface TestRedisServer {
+  readonly port: number;
+  readonly url: string;
+  /** A new ioredis client for this server; closed by `stop()`. */
+  client(): Redis;
+  stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+export async function startRedisServer(): Promise<TestRedisServer> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const port = await freePort();
+    const child = spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    try {
+      await waitUntilReady(child, port);
+    } catch (error) {
+      child.kill('SIGKILL');
+      if (attempt === 4) throw error;
+      continue;
+    }
+    return wrap(child, port);
+  }
+  throw new Error('unreachable');
+}
+
+function wrap(child: ChildProcess, port: number): TestRedisServer {
+  const clients: Redis[] = [];
+  return {
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    client() {
+      const client = new Redis({ port, host: '127.0.0.1', maxRetriesPerRequest: 1, retryStrategy: () => null });
+      clients.push(client);
+      return client;
+    },
+    async stop() {
+      await Promise.all(clients.map((c) => c.quit().catch(() => c.disconnect())));
+      if (child.exitCode !== null) return;
+      await new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      });
+    },
+  };
+}
+
+async function waitUntilReady(child: ChildProcess, port: number): Promise<void> {
+  let output = '';
+  child.stdout?.on('data', (chunk) => (output += chunk));
+  child.stderr?.on('data', (chunk) => (output += chunk));
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`redis-server exited early:\n${output}`);
+    const probe = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    try {
+      await probe.connect();
+      if ((await probe.ping()) === 'PONG') return;
+    } catch {
+      // not listening yet
+    } finally {
+      probe.disconnect();
+    }
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`redis-server did not become ready on port ${port}:\n${output}`);
+}

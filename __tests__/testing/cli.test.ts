@@ -1,0 +1,78 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from '@jest/globals';
+import { parseCliArgs, runCli } from '../../lib/testing/cli-run.js';
+import { DEFAULT_EMULATOR_APP, DEFAULT_EMULATOR_USERS, startWechatEmulator } from '../../lib/testing/index.js';
+
+describe('wechat-emulator command', () => {
+  it('reads --port N, --port=N and --host', () => {
+    expect(parseCliArgs([])).toEqual({ port: 0, host: '127.0.0.1' });
+    expect(parseCliArgs(['--port', '4000'])).toEqual({ port: 4000, host: '127.0.0.1' });
+    expect(parseCliArgs(['--port=4001', '--host', '0.0.0.0'])).toEqual({ port: 4001, host: '0.0.0.0' });
+  });
+
+  it('refuses anything else with the usage', () => {
+    expect(() => parseCliArgs(['--port'])).toThrow(/Usage: wechat-emulator/);
+    expect(() => parseCliArgs(['--port', 'abc'])).toThrow(/Usage/);
+    expect(() => parseCliArgs(['--verbose'])).toThrow(/Usage/);
+  });
+
+  it("prints where it listens and the default app's credentials", async () => {
+    const lines: string[] = [];
+    const emulator = await runCli([], (line) => lines.push(line));
+    try {
+      expect(lines[0]).toBe(`WeChat emulator listening on ${emulator.url}`);
+      expect(emulator.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect(lines.join('\n')).toContain(DEFAULT_EMULATOR_APP.appId);
+      expect(lines.join('\n')).toContain(DEFAULT_EMULATOR_APP.appSecret);
+    } finally {
+      await emulator.close();
+    }
+  });
+
+  it('is a node script, runnable once compiled to dist/testing/cli.js', () => {
+    const source = readFileSync(new URL('../../lib/testing/cli.ts', import.meta.url), 'utf8');
+    expect(source.startsWith('#!/usr/bin/env node\n')).toBe(true);
+    expect(source).toMatch(/SIGINT/);
+    expect(source).toMatch(/SIGTERM/);
+  });
+});
+
+describe('defaults and options', () => {
+  it('ships a default app shaped like a real one', () => {
+    expect(DEFAULT_EMULATOR_APP.appId).toMatch(/^wx[0-9a-f]{16}$/);
+    expect(DEFAULT_EMULATOR_APP.appSecret).toMatch(/^[0-9a-f]{32}$/);
+    expect(DEFAULT_EMULATOR_APP.domains).toEqual(['localhost', '127.0.0.1']);
+    expect(DEFAULT_EMULATOR_APP.openPlatform).toBe(true);
+  });
+
+  it('ships alice (Chinese nickname, avatar, unionid), bob (no avatar) and a snapshot user', () => {
+    const byId = Object.fromEntries(DEFAULT_EMULATOR_USERS.map((u) => [u.id, u]));
+    expect(byId.alice!.nickname).toMatch(/[\u4e00-\u9fff]/);
+    expect(byId.alice!.headimgurl).toBe('/avatar/alice/132');
+    expect(byId.alice!.unionid).toBeTruthy();
+    expect(byId.bob!.headimgurl).toBe('');
+    expect(byId.snapshot!.snapshot).toBe(true);
+  });
+
+  it('exposes apps with defaults filled, apps[0] as defaultApp, and the same url for both WeChat hosts', async () => {
+    const wechat = await startWechatEmulator({ apps: [{ appId: 'wxa', appSecret: 'a' }, { appId: 'wxb', appSecret: 'b' }] });
+    try {
+      expect(wechat.defaultApp).toEqual({ appId: 'wxa', appSecret: 'a', domains: ['localhost', '127.0.0.1'], openPlatform: false });
+      expect(wechat.apiBaseUrl).toBe(wechat.url);
+      expect(wechat.authorizeBaseUrl).toBe(wechat.url);
+    } finally {
+      await wechat.close();
+    }
+  });
+
+  it.each([
+    [{ port: -1 }, /"port"/],
+    [{ apps: [] }, /"apps"/],
+    [{ apps: [{ appId: 'wx1', appSecret: '' }] }, /"apps\[0\]\.appSecret"/],
+    [{ apps: [{ appId: 'wx1', appSecret: 's' }, { appId: 'wx1', appSecret: 's' }] }, /"apps\[1\]\.appId" repeats/],
+    [{ users: [{ id: 'a', nickname: 'A' }, { id: 'a', nickname: 'B' }] }, /"users\[1\]\.id" repeats/],
+    [{ refreshTokenRotation: 'never' as 'same' }, /"refreshTokenRotation"/],
+  ])('refuses bad options %j with a TypeError naming the option', async (options, message) => {
+    await expect(startWechatEmulator(options)).rejects.toThrow(message);
+  });
+});

@@ -1,0 +1,16 @@
+export {
+  detectWechatEnvironment,
+  isWechatBrowser,
+  isWeCom,
+  isMiniProgram,
+  type WechatEnvironment,
+} from './user-agent.js';
+export {
+  login,
+  buildLoginUrl,
+  buildQrPageUrl,
+  type LoginOptions,
+  type LoginResult,
+  type LocationLike,
+} from './login.js';
+export { createWechatLoginElement, type WechatLoginElement } from './element.js';

@@ -1,0 +1,145 @@
+import type { Request } from 'express';
+import type { WechatApiClient } from './api-client.js';
+import { WECHAT_ERRCODES, hasErrcode } from './errors.js';
+import { destroySession, saveSession } from './session.js';
+import { hasUserinfoScope } from './service.js';
+import type { SessionLogin, WechatStore } from './store/types.js';
+import { ReauthorizationRequiredError, type TokenManager } from './tokens.js';
+import type { WechatPublicAuthModel, WechatPublicUser } from './user-model.js';
+import type { WechatLang, WechatScope, WechatUserInfoResponse } from './wechat-types.js';
+
+export interface ContextDependencies {
+  tokens: TokenManager;
+  api: WechatApiClient;
+  store: WechatStore;
+  lang: WechatLang;
+}
+
+export interface GetTokenOptions {
+  /** WeChat refused the token you had (40001/42001): get a refreshed one. Use once per request. */
+  forceRefresh?: boolean;
+}
+
+const lastTokens = new WeakMap<WechatRequestContext, string>();
+const requests = new WeakMap<WechatRequestContext, { req: Request; deps: ContextDependencies }>();
+
+/** `req.wechat`: who is logged in, and their WeChat access token on demand. */
+export class WechatRequestContext {
+  constructor(req: Request, deps: ContextDependencies) {
+    requests.set(this, { req, deps });
+  }
+
+  private get data() {
+    return requests.get(this)!.req.session?.wechat;
+  }
+
+  private get login(): SessionLogin | undefined {
+    return this.data?.login;
+  }
+
+  /** The user record as of login, without tokens; null when nobody is logged in. */
+  get user(): WechatPublicUser | null {
+    return this.login ? (this.data?.user ?? null) : null;
+  }
+
+  get openid(): string | null {
+    return this.login?.openid ?? null;
+  }
+
+  get unionid(): string | null {
+    return this.login?.unionid ?? null;
+  }
+
+  get scope(): WechatScope | null {
+    return this.login?.scope ?? null;
+  }
+
+  /** What `onLogin` returned: your own account for this WeChat user. */
+  get account(): unknown {
+    return this.login?.account;
+  }
+
+  /** Logged in, and WeChat has not since refused this login's refresh token. */
+  isAuthenticated(): boolean {
+    return Boolean(this.login) && !this.data?.reauthorize;
+  }
+
+  /** The user's current record from the store (with tokens: keep it server side). */
+  async loadUser(): Promise<WechatPublicAuthModel | null> {
+    const login = this.login;
+    return login ? requests.get(this)!.deps.store.users.findById(login.userId) : null;
+  }
+
+  /**
+   * A valid WeChat access token, refreshed first if it expired (once across all processes).
+   * Throws ReauthorizationRequiredError (401) when the user must authorize again, and a 503 error when
+   * WeChat or Redis is briefly unavailable (the user stays logged in).
+   *
+   * @example
+   * const token = await req.wechat.getAccessToken();
+   */
+  async getAccessToken(options: GetTokenOptions = {}): Promise<string> {
+    const { req, deps } = requests.get(this)!;
+    const login = this.login;
+    if (!login || this.data?.reauthorize) throw new ReauthorizationRequiredError('not logged in');
+    const refusedToken = options.forceRefresh ? lastTokens.get(this) ?? (await deps.store.grants.get(login.grantId))?.accessToken : undefined;
+    try {
+      const grant = await deps.tokens.getAccessToken(login.grantId, refusedToken ? { refusedToken } : {});
+      lastTokens.set(this, grant.accessToken);
+      return grant.accessToken;
+    } catch (error) {
+      if (error instanceof ReauthorizationRequiredError) await this.requireReauthorization(req, login.scope);
+      throw error;
+    }
+  }
+
+  /**
+   * A fresh profile from /sns/userinfo. A base-scope login is sent through authorization with the wider
+   * scope (ReauthorizationRequiredError with scope 'snsapi_userinfo') instead of failing with 48001.
+   */
+  async fetchUserInfo(): Promise<WechatUserInfoResponse> {
+    const { deps } = requests.get(this)!;
+    const login = this.login;
+    if (!login) throw new ReauthorizationRequiredError('not logged in');
+    if (!hasUserinfoScope(login.scope)) {
+      throw new ReauthorizationRequiredError('the profile needs snsapi_userinfo', { scope: 'snsapi_userinfo' });
+    }
+    const call = async (forceRefresh: boolean) =>
+      deps.api.fetchUserInfo(await this.getAccessToken({ forceRefresh }), login.openid, deps.lang);
+    try {
+      return await call(false);
+    } catch (error) {
+      const { INVALID_CREDENTIAL, ACCESS_TOKEN_EXPIRED, API_UNAUTHORIZED } = WECHAT_ERRCODES;
+      if (hasErrcode(error, INVALID_CREDENTIAL, ACCESS_TOKEN_EXPIRED)) return call(true);
+      if (hasErrcode(error, API_UNAUTHORIZED)) {
+        throw new ReauthorizationRequiredError('WeChat refused the profile (48001)', { scope: 'snsapi_userinfo', cause: error });
+      }
+      throw error;
+    }
+  }
+
+  /** Ends the login: forgets the tokens and destroys the session. */
+  async logout(): Promise<void> {
+    const { req, deps } = requests.get(this)!;
+    const grantId = this.login?.grantId;
+    if (grantId) await deps.tokens.revoke(grantId);
+    if (req.session) await destroySession(req);
+  }
+
+  private async requireReauthorization(req: Request, scope: WechatScope): Promise<void> {
+    const data = req.session?.wechat;
+    if (!data?.login) return;
+    data.reauthorize = { scope };
+    await saveSession(req).catch(() => undefined);
+  }
+}
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Request {
+      /** Set by the router of createWechatLogin(). */
+      wechat: WechatRequestContext;
+    }
+  }
+}

@@ -1,0 +1,90 @@
+import type { UserProfileInput, UserTokensInput, WechatPublicAuthModel } from '../user-model.js';
+import type { WechatScope } from '../wechat-types.js';
+
+/** One started login, keyed by its state nonce; single-use, expires with the login timeout. */
+export interface LoginStateRecord {
+  /** sha256 of the browser-binding secret (held in the session and in a dedicated cookie). */
+  binderHash: string;
+  returnTo: string;
+  scope: WechatScope;
+  createdAt: number;
+  /** This login was itself a restart after a stale callback: do not restart again. */
+  retry: boolean;
+}
+
+/** What the session needs to know about a completed login. */
+export interface SessionLogin {
+  userId: number;
+  openid: string;
+  unionid?: string | undefined;
+  scope: WechatScope;
+  grantId: string;
+  loggedInAt: number;
+  refreshExpiresAt: number;
+  account?: unknown;
+}
+
+/** The remembered outcome of one authorization code, so a repeated callback is not an error. */
+export type CodeOutcome =
+  | { status: 'pending' }
+  | { status: 'success'; binderHash: string; returnTo: string; login: SessionLogin }
+  | { status: 'failed' };
+
+/** One authorization's tokens: per session (device), kept outside the session so a stale save cannot clobber them. */
+export interface GrantRecord {
+  accessToken: string;
+  refreshToken: string;
+  /** ms since epoch */
+  expiresAt: number;
+  /** ms since epoch: 30 days after the authorization, not extended by refreshing */
+  refreshExpiresAt: number;
+  expiresIn: number;
+  scope: string;
+  openid: string;
+  userId: number;
+  /** Incremented by every token change; compare-and-set guards against lost updates. */
+  version: number;
+  /** The refresh token was refused (42002/40030): the user must authorize again. */
+  dead: boolean;
+}
+
+export type NewGrant = Omit<GrantRecord, 'version' | 'dead'>;
+export type GrantTokens = Pick<GrantRecord, 'accessToken' | 'refreshToken' | 'expiresAt' | 'expiresIn' | 'scope'>;
+
+export interface UserRepository {
+  /** Inserts or updates by openid; keeps `id` and `createdAt`. */
+  upsert(profile: UserProfileInput, tokens: UserTokensInput, now: number): Promise<WechatPublicAuthModel>;
+  updateTokens(id: number, tokens: UserTokensInput, now: number): Promise<void>;
+  findById(id: number): Promise<WechatPublicAuthModel | null>;
+  findByOpenid(openid: string): Promise<WechatPublicAuthModel | null>;
+  findByUnionid(unionid: string): Promise<WechatPublicAuthModel | null>;
+}
+
+export interface GrantStore {
+  create(grant: NewGrant, ttlMs: number): Promise<string>;
+  get(grantId: string): Promise<GrantRecord | null>;
+  /** Writes new tokens only if the grant is still at `expectedVersion`; returns the new record, or null if it moved on. */
+  replaceTokens(grantId: string, expectedVersion: number, tokens: GrantTokens): Promise<GrantRecord | null>;
+  /** Forgets the tokens and marks the grant dead (only if still at `expectedVersion`). */
+  markDead(grantId: string, expectedVersion: number): Promise<void>;
+  delete(grantId: string): Promise<void>;
+  /** A short lock for one refresh: true when `owner` got it. */
+  tryLock(grantId: string, owner: string, ttlMs: number): Promise<boolean>;
+  /** Releases the lock only if `owner` still holds it. */
+  unlock(grantId: string, owner: string): Promise<void>;
+}
+
+/** Everything the login keeps outside process memory. Redis in production; memory for a one-process demo. */
+export interface WechatStore {
+  readonly kind: 'redis' | 'memory';
+  putLoginState(nonce: string, record: LoginStateRecord, ttlMs: number): Promise<void>;
+  /** Atomically reads and deletes: a state can be used once. */
+  takeLoginState(nonce: string): Promise<LoginStateRecord | null>;
+  /** Claims a code for processing; false when another callback already claimed it. */
+  claimCode(codeHash: string, ttlMs: number): Promise<boolean>;
+  setCodeOutcome(codeHash: string, outcome: CodeOutcome, ttlMs: number): Promise<void>;
+  getCodeOutcome(codeHash: string): Promise<CodeOutcome | null>;
+  readonly users: UserRepository;
+  readonly grants: GrantStore;
+  close(): Promise<void>;
+}

@@ -210,13 +210,15 @@ export function createWechatApiClient(options: WechatApiClientOptions): WechatAp
  */
 export function buildAuthorizeUrl(authorizeBaseUrl: string, appId: string, params: AuthorizeUrlParams): string {
   const { redirectUri, scope, state, forcePopup = false, connectRedirect = true } = params;
-  if (!STATE_PATTERN.test(state)) {
+  // RegExp#test stringifies its argument: without the typeof check a JavaScript caller's missing state
+  // would be sent as the word "undefined" and a number as its digits.
+  if (typeof state !== 'string' || !STATE_PATTERN.test(state)) {
     throw new WechatArgumentError('"state" must be 1-128 characters of [a-zA-Z0-9] (WeChat rejects anything else)');
   }
   if (scope !== 'snsapi_base' && scope !== 'snsapi_userinfo') {
     throw new WechatArgumentError('"scope" must be "snsapi_base" or "snsapi_userinfo"');
   }
-  if (!/^https?:\/\//i.test(redirectUri)) {
+  if (typeof redirectUri !== 'string' || !/^https?:\/\//i.test(redirectUri)) {
     throw new WechatArgumentError('"redirectUri" must be an absolute http(s) URL');
   }
   let url =

@@ -66,6 +66,8 @@ export interface WechatLoginOptions {
   loginTimeoutMs?: number;
   /** Redis key prefix. Default 'wol'. Keys are also namespaced by appId. */
   keyPrefix?: string;
+  /** Development only: the QR page offers "Continue in the WeChat emulator". Default false. */
+  emulatorLink?: boolean;
   clock?: Clock;
 }
 
@@ -97,6 +99,7 @@ export interface ResolvedConfig {
   tokenRefreshSkewMs: number;
   loginTimeoutMs: number;
   keyPrefix: string;
+  emulatorLink: boolean;
   clock: Clock;
 }
 
@@ -191,6 +194,7 @@ export function resolveConfig(options: WechatLoginOptions, warn: (message: strin
     tokenRefreshSkewMs: nonNegativeNumber('tokenRefreshSkewMs', o.tokenRefreshSkewMs, DEFAULTS.tokenRefreshSkewMs),
     loginTimeoutMs: positiveNumber('loginTimeoutMs', o.loginTimeoutMs, DEFAULTS.loginTimeoutMs),
     keyPrefix: resolveKeyPrefix(o.keyPrefix),
+    emulatorLink: o.emulatorLink === true,
     clock: o.clock ?? systemClock,
   };
 }

@@ -1,0 +1,28 @@
+export { createWechatLogin, type WechatLogin, type CreateWechatLoginDependencies } from './create-wechat-login.js';
+export type { WechatLoginOptions, WechatSessionOptions, SnapshotUserInfo } from './config.js';
+export { DEFAULTS } from './config.js';
+export type { RequireWechatUserOptions } from './guard.js';
+export { WechatRequestContext, type GetTokenOptions } from './context.js';
+export type { WechatSessionData } from './session.js';
+export {
+  createWechatApiClient,
+  buildAuthorizeUrl,
+  DEFAULT_API_BASE_URL,
+  DEFAULT_AUTHORIZE_BASE_URL,
+  DEFAULT_TIMEOUT_MS,
+  type WechatApiClient,
+  type WechatApiClientOptions,
+  type AuthorizeUrlParams,
+  type RetryOptions,
+} from './api-client.js';
+export { createWechatService, type WechatService, type WechatServiceOptions } from './service.js';
+export * from './errors.js';
+export { ReauthorizationRequiredError, REFRESH_TOKEN_LIFETIME_MS, type TokenManager, type GetAccessTokenOptions } from './tokens.js';
+export { toPublicUser, type WechatPublicAuthModel, type WechatPublicUser } from './user-model.js';
+export type * from './wechat-types.js';
+export { createRedisStore, type RedisStoreOptions } from './store/redis-store.js';
+export { createMemoryStore } from './store/memory-store.js';
+export type { WechatStore, UserRepository, GrantStore, GrantRecord, SessionLogin } from './store/types.js';
+export { loadWechatLoginElement, WechatElementConfigError, WECHAT_ELEMENT_TYPE, type WechatElementOptions, type LoadElementOptions } from './element-config.js';
+export { safeReturnTo } from './return-to.js';
+export { systemClock, createTestClock, type Clock, type TestClock } from './clock.js';

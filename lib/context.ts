@@ -1,5 +1,6 @@
 import type { Request } from 'express';
 import type { WechatApiClient } from './api-client.js';
+import type { Clock } from './clock.js';
 import { WECHAT_ERRCODES, hasErrcode } from './errors.js';
 import { destroySession, saveSession } from './session.js';
 import { hasUserinfoScope } from './service.js';
@@ -13,6 +14,7 @@ export interface ContextDependencies {
   api: WechatApiClient;
   store: WechatStore;
   lang: WechatLang;
+  clock: Clock;
 }
 
 export interface GetTokenOptions {
@@ -59,9 +61,11 @@ export class WechatRequestContext {
     return this.login?.account;
   }
 
-  /** Logged in, and WeChat has not since refused this login's refresh token. */
+  /** Logged in, and the login can still get tokens: WeChat has not refused its refresh token, nor is it 30 days old. */
   isAuthenticated(): boolean {
-    return Boolean(this.login) && !this.data?.reauthorize;
+    const login = this.login;
+    if (!login || this.data?.reauthorize) return false;
+    return login.refreshExpiresAt > requests.get(this)!.deps.clock.now();
   }
 
   /** The user's current record from the store (with tokens: keep it server side). */

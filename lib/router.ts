@@ -31,6 +31,7 @@ export function createRouter(runtime: WechatLoginRuntime, redis: Redis | undefin
       api: runtime.api,
       store: runtime.store,
       lang: config.lang,
+      clock: config.clock,
     });
     next();
   });

@@ -4,6 +4,7 @@ import {
   WECHAT_ERRCODES,
   WechatApiError,
   WechatArgumentError,
+  WechatConfigError,
   WechatUnavailableError,
   hasErrcode,
   type WechatEndpoint,
@@ -83,11 +84,7 @@ const MAYBE_SENT_CODES = ['ETIMEDOUT', 'ECONNRESET', 'EPIPE', 'ERR_GOT_REQUEST_E
  * const tokens = await wechat.exchangeCode(req.query.code);
  */
 export function createWechatApiClient(options: WechatApiClientOptions): WechatApiClient {
-  const apiBaseUrl = trimSlash(options.apiBaseUrl ?? DEFAULT_API_BASE_URL);
-  const authorizeBaseUrl = trimSlash(options.authorizeBaseUrl ?? DEFAULT_AUTHORIZE_BASE_URL);
-  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const retry = { ...DEFAULT_RETRY, ...options.retry };
-  const { appId, appSecret } = options;
+  const { appId, appSecret, apiBaseUrl, authorizeBaseUrl, timeoutMs, retry } = resolveClientOptions(options);
 
   const http = got.extend({
     prefixUrl: apiBaseUrl,
@@ -201,6 +198,52 @@ export function createWechatApiClient(options: WechatApiClientOptions): WechatAp
         throw error;
       }
     },
+  };
+}
+
+interface ResolvedClientOptions {
+  appId: string;
+  appSecret: string;
+  apiBaseUrl: string;
+  authorizeBaseUrl: string;
+  timeoutMs: number;
+  retry: Required<RetryOptions>;
+}
+
+/** Checked once, here: a retry limit left `undefined` must mean the default, never "retry forever" or "never". */
+function resolveClientOptions(options: WechatApiClientOptions): ResolvedClientOptions {
+  if (!options || typeof options !== 'object') throw new WechatConfigError('createWechatApiClient(options): "options" must be an object');
+  for (const name of ['appId', 'appSecret'] as const) {
+    if (typeof options[name] !== 'string' || options[name].length === 0) {
+      throw new WechatConfigError(`"${name}" must be a non-empty string (from the Official Account admin, 开发 → 基本配置)`);
+    }
+  }
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
+    throw new WechatConfigError(`"timeoutMs" must be a positive number of milliseconds (default ${DEFAULT_TIMEOUT_MS})`);
+  }
+  const given = options.retry ?? {};
+  if (typeof given !== 'object') throw new WechatConfigError('"retry" must be an object such as { limit: 2 }');
+  const retry = {
+    limit: given.limit ?? DEFAULT_RETRY.limit,
+    baseDelayMs: given.baseDelayMs ?? DEFAULT_RETRY.baseDelayMs,
+    maxDelayMs: given.maxDelayMs ?? DEFAULT_RETRY.maxDelayMs,
+  };
+  if (!Number.isInteger(retry.limit) || retry.limit < 0) {
+    throw new WechatConfigError(`"retry.limit" must be a whole number of retries, 0 or more (default ${DEFAULT_RETRY.limit})`);
+  }
+  for (const name of ['baseDelayMs', 'maxDelayMs'] as const) {
+    if (typeof retry[name] !== 'number' || !Number.isFinite(retry[name]) || retry[name] < 0) {
+      throw new WechatConfigError(`"retry.${name}" must be a non-negative number of milliseconds (default ${DEFAULT_RETRY[name]})`);
+    }
+  }
+  return {
+    appId: options.appId,
+    appSecret: options.appSecret,
+    apiBaseUrl: trimSlash(options.apiBaseUrl ?? DEFAULT_API_BASE_URL),
+    authorizeBaseUrl: trimSlash(options.authorizeBaseUrl ?? DEFAULT_AUTHORIZE_BASE_URL),
+    timeoutMs,
+    retry,
   };
 }
 

@@ -3,7 +3,11 @@ import { isWechatBrowser } from './client/user-agent.js';
 
 /** API-style requests get 401 JSON, never a redirect they cannot follow. */
 export function wantsJson(req: Request): boolean {
-  if (req.method !== 'GET' && req.method !== 'HEAD') return true;
+  return (req.method !== 'GET' && req.method !== 'HEAD') || prefersJson(req);
+}
+
+/** XHR, or an Accept header that ranks JSON above HTML (a browser form post ranks HTML first). */
+export function prefersJson(req: Request): boolean {
   if (req.get('x-requested-with')?.toLowerCase() === 'xmlhttprequest') return true;
   return req.accepts(['html', 'json']) === 'json';
 }

@@ -27,7 +27,9 @@ export function callbackRoute(runtime: WechatLoginRuntime) {
     const nonce = parseState(req.query.state, config.stateLabel);
     const binderHashes = browserBinderHashes(runtime, req);
 
-    const record = nonce ? await store.takeLoginState(nonce) : null;
+    const taken = nonce ? await store.takeLoginState(nonce) : null;
+    // Redis expires the state in real time; the injected clock is checked too, so tests and skewed hosts agree.
+    const record = taken && taken.createdAt + config.loginTimeoutMs > config.clock.now() ? taken : null;
     if (!record) {
       // Replayed or unknown state. A repeat of a callback that already succeeded (WeChat's double hit, a
       // reload, the back button) lands where the first one went, logged in.

@@ -2,7 +2,7 @@ import type { Request, Response } from 'express';
 import { logoutConfirmPage } from '../pages.js';
 import { safeReturnTo } from '../return-to.js';
 import { clearLoginCookie, isSecure, returnToPolicy, type WechatLoginRuntime } from '../runtime.js';
-import { wantsJson } from '../request-kind.js';
+import { prefersJson } from '../request-kind.js';
 
 /** GET {prefix}/logout — a confirm form: a link or an image must not be able to log anyone out. */
 export function logoutConfirmRoute(runtime: WechatLoginRuntime) {
@@ -22,7 +22,7 @@ export function logoutRoute(runtime: WechatLoginRuntime) {
       res.clearCookie(runtime.config.session.name, { path, domain, sameSite, httpOnly, secure: isSecure(runtime, req) });
     }
     clearLoginCookie(runtime, req, res);
-    if (wantsJson(req)) {
+    if (prefersJson(req)) {
       res.status(204).end();
       return;
     }

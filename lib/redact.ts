@@ -3,12 +3,16 @@
  * URL (with `secret`, `code`, `access_token`, `refresh_token` in the query), so anything derived from a
  * request goes through here first.
  */
-const SECRET_QUERY_PARAMS = /([?&;](?:secret|appsecret|code|access_token|refresh_token)=)[^&#\s"'<>]*/gi;
+// `^` too: a bare query string (URLSearchParams#toString, a raw `req.url` query) has no leading '?'.
+const SECRET_QUERY_PARAMS = /((?:^|[?&;])(?:secret|appsecret|code|access_token|refresh_token)=)[^&#\s"'<>]*/gim;
+// A token answer printed as JSON. Not "code": our own errors serialise `"code":"ERR_WECHAT_API"`.
+const SECRET_JSON_FIELDS = /("(?:secret|appsecret|access_token|refresh_token)"\s*:\s*")(?:[^"\\]|\\.)*/gi;
 
 export const REDACTED = '[REDACTED]';
 
+/** Blanks the values of secret query parameters (and secret fields of JSON text). */
 export function redactUrl(text: string): string {
-  return text.replace(SECRET_QUERY_PARAMS, `$1${REDACTED}`);
+  return text.replace(SECRET_QUERY_PARAMS, `$1${REDACTED}`).replace(SECRET_JSON_FIELDS, `$1${REDACTED}`);
 }
 
 /** Redacts secret query parameters and every literal secret given (values shorter than 6 chars are ignored). */

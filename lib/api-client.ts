@@ -102,6 +102,12 @@ export function createWechatApiClient(options: WechatApiClientOptions): WechatAp
         computedValue === 0 ? 0 : backoffDelay(attemptCount, retry.baseDelayMs, retry.maxDelayMs),
     },
     hooks: {
+      beforeRetry: [
+        (error, retryCount) => {
+          // Only the endpoint name and error code: got's error carries the URL, secrets included.
+          log('%s retry %d after %s', error.options.context.endpoint, retryCount, error.code);
+        },
+      ],
       afterResponse: [
         (response) => {
           // WeChat answers "busy" with HTTP 200: turn it into an error got's retry understands.
@@ -130,9 +136,11 @@ export function createWechatApiClient(options: WechatApiClientOptions): WechatAp
     const started = Date.now();
     let body: string;
     try {
-      body = await client.get(path, { searchParams }).text();
+      body = await client.get(path, { searchParams, context: { endpoint } }).text();
     } catch (error) {
-      throw toUnavailable(endpoint, error as RequestError, [...secrets(), ...extraSecrets]);
+      const failure = toUnavailable(endpoint, error as RequestError, [...secrets(), ...extraSecrets]);
+      log('%s failed after %dms: %s', endpoint, Date.now() - started, failure.message);
+      throw failure;
     }
     const parsed = parseJson(body);
     if (parsed === undefined || typeof parsed !== 'object' || parsed === null) {
@@ -314,7 +322,7 @@ function parseErrcode(body: string): number | undefined {
 
 function requireString(name: string, value: unknown): asserts value is string {
   if (typeof value !== 'string' || value.length === 0 || value.length > 512) {
-    throw new WechatArgumentError(`"${name}" must be a non-empty string`);
+    throw new WechatArgumentError(`"${name}" must be a non-empty string of at most 512 characters`);
   }
 }
 

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { Redis } from 'ioredis';
 
 /** A throwaway redis-server owned by one test file: started on a free port, stopped with `stop()`. */
@@ -71,16 +71,27 @@ async function waitUntilReady(child: ChildProcess, port: number): Promise<void> 
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`redis-server exited early:\n${output}`);
-    const probe = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-    try {
-      await probe.connect();
-      if ((await probe.ping()) === 'PONG') return;
-    } catch {
-      // not listening yet
-    } finally {
-      probe.disconnect();
-    }
+    if (await answersPing(port)) return;
     await new Promise((r) => setTimeout(r, 25));
   }
   throw new Error(`redis-server did not become ready on port ${port}:\n${output}`);
+}
+
+/** A raw RESP PING: no client library, so nothing is left behind when the server is not up yet. */
+function answersPing(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ port, host: '127.0.0.1' });
+    let reply = '';
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(500, () => done(false));
+    socket.on('error', () => done(false));
+    socket.on('connect', () => socket.write('PING\r\n'));
+    socket.on('data', (chunk) => {
+      reply += chunk;
+      if (reply.includes('\r\n')) done(reply.startsWith('+PONG'));
+    });
+  });
 }

@@ -1,0 +1,189 @@
+import { createServer } from 'node:http';
+import express, {} from 'express';
+import { createMemoryStore, createWechatLogin, systemClock } from '../lib/index.js';
+import { DEFAULT_EMULATOR_APP, startWechatEmulator } from '../lib/testing/index.js';
+import { bundleClient } from './client-bundle.js';
+import { readExampleConfig } from './config.js';
+import { errorPage, homePage, notFoundPage, profilePage } from './pages.js';
+/**
+ * The example app, configured only by the environment variables documented in example-app/README.md.
+ *
+ * @example
+ * const { start } = createExampleApp({ PORT: '0', REDIS_URL: 'redis://127.0.0.1:6379' });
+ * const running = await start();
+ * console.log(`listening on ${running.url}`);
+ */
+export function createExampleApp(env, deps = {}) {
+    const config = readExampleConfig(env);
+    const log = deps.log ?? ((line) => console.log(line));
+    const warn = deps.warn ?? ((line) => console.warn(`WARNING: ${line}`));
+    let ready;
+    const app = express();
+    app.disable('x-powered-by');
+    // Behind an https PUBLIC_URL a TLS-terminating proxy sits in front: believe its X-Forwarded-Proto so
+    // secure session cookies are set. Only proxies on private addresses are trusted.
+    if (config.publicUrl?.startsWith('https:'))
+        app.set('trust proxy', 'loopback, linklocal, uniquelocal');
+    app.use((req, res, next) => {
+        ready ??= initServices(config, config.publicUrl, log, warn);
+        ready.then((services) => services.routes(req, res, next), next);
+    });
+    return {
+        app,
+        async start() {
+            if (ready)
+                throw new Error('createExampleApp(): start() was called twice, or after the app served requests on its own');
+            const server = createServer(app);
+            const listening = new Promise((resolve, reject) => {
+                server.once('error', reject);
+                server.listen(config.port, () => resolve(server.address().port));
+            });
+            const url = listening.then((port) => `http://localhost:${port}`);
+            // Set before the first request can arrive, so that request waits for these services.
+            ready = url.then((local) => initServices(config, config.publicUrl ?? local, log, warn));
+            let services;
+            try {
+                services = await ready;
+            }
+            catch (error) {
+                server.close();
+                throw error;
+            }
+            let closing;
+            return {
+                url: await url,
+                publicUrl: config.publicUrl ?? (await url),
+                emulatorUrl: services.emulatorUrl,
+                close() {
+                    closing ??= (async () => {
+                        const stopped = new Promise((resolve) => server.close(() => resolve()));
+                        server.closeAllConnections();
+                        await stopped;
+                        await services.close();
+                    })();
+                    return closing;
+                },
+            };
+        },
+    };
+}
+async function initServices(config, publicUrl, log, warn) {
+    for (const line of config.warnings)
+        warn(line);
+    let emulator;
+    let { apiBaseUrl, authorizeBaseUrl } = config;
+    let emulatorUrl;
+    const credentials = config.credentials ?? { appId: DEFAULT_EMULATOR_APP.appId, appSecret: DEFAULT_EMULATOR_APP.appSecret };
+    if (!config.credentials) {
+        if (apiBaseUrl && authorizeBaseUrl) {
+            emulatorUrl = authorizeBaseUrl;
+            log(`WeChat: the emulator at ${emulatorUrl}, with its default test app ${credentials.appId}`);
+        }
+        else {
+            // The emulator's own default is a frozen test clock; a demo wants tokens to age like WeChat's.
+            const domains = [...(DEFAULT_EMULATOR_APP.domains ?? []), ...(publicUrl ? [new URL(publicUrl).hostname] : [])];
+            emulator = await startWechatEmulator({ clock: systemClock, apps: [{ ...DEFAULT_EMULATOR_APP, domains }] });
+            apiBaseUrl = authorizeBaseUrl = emulatorUrl = emulator.url;
+            log(`WeChat emulator running at ${emulator.url} (test app ${credentials.appId}; users: ${emulator.users.map((u) => u.id).join(', ')})`);
+            log('  No phone needed: sign in, then pick a test user on the emulator\'s consent page. Set WECHAT_APP_ID and WECHAT_APP_SECRET for real WeChat.');
+        }
+    }
+    else {
+        log(`WeChat: Official Account ${credentials.appId}`);
+    }
+    try {
+        const clientJs = await bundleClient();
+        const wechat = createWechatLogin({
+            ...credentials,
+            ...(config.scope ? { scope: config.scope } : {}),
+            ...(config.redisUrl ? { redis: config.redisUrl } : { store: createMemoryStore() }),
+            session: { secret: config.sessionSecret },
+            ...(publicUrl ? { publicUrl } : {}),
+            ...(apiBaseUrl ? { apiBaseUrl } : {}),
+            ...(authorizeBaseUrl ? { authorizeBaseUrl } : {}),
+            emulatorLink: emulatorUrl !== undefined,
+        }, { warn });
+        return {
+            routes: buildRoutes(wechat, clientJs, emulatorUrl),
+            wechat,
+            emulator,
+            emulatorUrl,
+            async close() {
+                await wechat.close();
+                await emulator?.close();
+            },
+        };
+    }
+    catch (error) {
+        await emulator?.close();
+        throw error;
+    }
+}
+function viewerOf(req) {
+    const user = req.wechat?.isAuthenticated() ? req.wechat.user : null;
+    if (!user)
+        return null;
+    return { nickname: user.nickname || 'WeChat user', headimgurl: user.headimgurl ?? '' };
+}
+function wantsHtml(req) {
+    return req.accepts(['html', 'json']) === 'html';
+}
+function buildRoutes(wechat, clientJs, emulatorUrl) {
+    const routes = express.Router();
+    const signedIn = wechat.requireWechatUser();
+    /** When the current access token expires: the grant holds it, and it moves with every refresh. */
+    const tokenExpiresAt = async (req) => {
+        const grantId = req.session.wechat?.login?.grantId;
+        const grant = grantId ? await wechat.store.grants.get(grantId) : null;
+        return grant && !grant.dead ? grant.expiresAt : null;
+    };
+    routes.get('/client.js', (_req, res) => {
+        res.type('text/javascript').set('Cache-Control', 'no-cache').send(clientJs);
+    });
+    routes.use(wechat.router);
+    routes.get('/', (req, res) => {
+        res.set('Cache-Control', 'no-store').send(homePage({ viewer: viewerOf(req), emulatorUrl }));
+    });
+    const profile = async (req, res) => {
+        const user = req.wechat.user;
+        const login = req.session.wechat.login;
+        res.set('Cache-Control', 'no-store').send(profilePage({
+            viewer: viewerOf(req),
+            openid: user.openid,
+            unionid: user.unionid,
+            scope: login.scope,
+            userId: user.id,
+            tokenExpiresAt: await tokenExpiresAt(req),
+            loggedInAt: login.loggedInAt,
+            loginValidUntil: login.refreshExpiresAt,
+        }));
+    };
+    routes.get('/profile', signedIn, profile);
+    routes.get('/api/me', signedIn, async (req, res) => {
+        res.set('Cache-Control', 'no-store').json({ user: req.wechat.user, scope: req.wechat.scope, tokenExpiresAt: await tokenExpiresAt(req) });
+    });
+    routes.get('/api/wechat-profile', signedIn, async (req, res) => {
+        // fetchUserInfo() gets a valid access token first (refreshing it if needed) and retries once if WeChat refuses it.
+        res.set('Cache-Control', 'no-store').json(await req.wechat.fetchUserInfo());
+    });
+    routes.use((req, res) => {
+        if (wantsHtml(req))
+            res.status(404).send(notFoundPage(viewerOf(req)));
+        else
+            res.status(404).json({ error: 'not_found' });
+    });
+    // Re-authorization and brief WeChat or Redis outages; whatever else remains is ours.
+    routes.use(wechat.errorHandler());
+    const lastResort = (error, req, res, next) => {
+        if (res.headersSent)
+            return next(error);
+        console.error('example-app: unhandled error:', error);
+        if (wantsHtml(req))
+            res.status(500).send(errorPage(viewerOf(req)));
+        else
+            res.status(500).json({ error: 'internal_error' });
+    };
+    routes.use(lastResort);
+    return routes;
+}
+//# sourceMappingURL=app.js.map

@@ -1,0 +1,67 @@
+import { Redis } from 'ioredis';
+import { DEFAULT_RETRY, createWechatApiClient } from './api-client.js';
+import { resolveConfig } from './config.js';
+import { createErrorHandler, createGuard } from './guard.js';
+import { createRouter } from './router.js';
+import { createWechatService } from './service.js';
+import { createRedisStore } from './store/redis-store.js';
+import { createTokenManager } from './tokens.js';
+/**
+ * Builds everything from options validated once.
+ *
+ * @example
+ * const wechat = createWechatLogin({
+ *   appId: process.env.WECHAT_APP_ID!, appSecret: process.env.WECHAT_APP_SECRET!,
+ *   redis: process.env.REDIS_URL!, session: { secret: process.env.SESSION_SECRET! },
+ *   publicUrl: 'https://example.com',
+ * });
+ * app.use(wechat.router);
+ * app.get('/profile', wechat.requireWechatUser(), (req, res) => res.json(req.wechat.user));
+ * app.use(wechat.errorHandler());
+ */
+export function createWechatLogin(options, deps = {}) {
+    const warn = deps.warn ?? ((message) => console.warn(`wechat-official-login: ${message}`));
+    const config = resolveConfig(options, warn);
+    const ownsRedis = typeof config.redis === 'string';
+    const redis = typeof config.redis === 'string'
+        ? // Few retries per command: a Redis outage must become a prompt 503, not a hung request.
+            new Redis(config.redis, { maxRetriesPerRequest: 1, connectTimeout: 2_000 })
+        : config.redis;
+    const store = config.store ?? createRedisStore({ redis: redis, appId: config.appId, keyPrefix: config.keyPrefix, ownsClient: ownsRedis });
+    if (store.kind === 'memory')
+        warn('using an in-memory store: logins are lost on restart and not shared between processes. Not for production.');
+    const apiOptions = {
+        appId: config.appId,
+        appSecret: config.appSecret,
+        timeoutMs: config.timeoutMs,
+        ...(config.apiBaseUrl ? { apiBaseUrl: config.apiBaseUrl } : {}),
+        ...(config.authorizeBaseUrl ? { authorizeBaseUrl: config.authorizeBaseUrl } : {}),
+        ...(config.retry ? { retry: config.retry } : {}),
+    };
+    const api = createWechatApiClient(apiOptions);
+    const service = createWechatService({ ...apiOptions, lang: config.lang });
+    // The lock must outlive one refresh call with all its retries, or two processes could refresh at once.
+    const retry = { ...DEFAULT_RETRY, ...config.retry };
+    const lockTtlMs = config.timeoutMs * (retry.limit + 1) + retry.maxDelayMs * retry.limit * 1.5 + 1_000;
+    const tokens = createTokenManager({
+        store,
+        api,
+        clock: config.clock,
+        skewMs: config.tokenRefreshSkewMs,
+        lockTtlMs,
+        waitTimeoutMs: lockTtlMs + 1_000,
+    });
+    const runtime = { config, store, api, service, tokens, emulatorLink: config.emulatorLink };
+    const sessionRedis = store.kind === 'redis' ? redis : undefined;
+    return {
+        router: createRouter(runtime, sessionRedis),
+        requireWechatUser: createGuard(runtime),
+        errorHandler: createErrorHandler(runtime),
+        service,
+        users: store.users,
+        tokens,
+        store,
+        close: () => store.close(),
+    };
+}
+//# sourceMappingURL=create-wechat-login.js.map

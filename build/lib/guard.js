@@ -1,0 +1,71 @@
+import { isTransientError, ERR_REAUTHORIZATION_REQUIRED } from './errors.js';
+import { messagePage } from './pages.js';
+import { isInWechat, wantsJson } from './request-kind.js';
+import { renderQrPage } from './routes/qr.js';
+import { loginPath } from './runtime.js';
+/**
+ * The answer to "who are you?" when nobody (or not enough) is logged in:
+ * JSON callers get 401, WeChat's browser goes to WeChat's authorization, other browsers get the QR page.
+ */
+export async function respondLoginRequired(runtime, req, res, scope) {
+    const returnTo = req.originalUrl;
+    const login = loginPath(runtime, { returnTo, scope });
+    if (wantsJson(req)) {
+        res.status(401).json({ error: 'wechat_login_required', scope, loginUrl: login });
+        return;
+    }
+    if (isInWechat(req)) {
+        res.redirect(302, login);
+        return;
+    }
+    await renderQrPage(runtime, req, res, 401, returnTo);
+}
+export function createGuard(runtime) {
+    /**
+     * @example
+     * app.get('/profile', wechat.requireWechatUser(), (req, res) => res.send(req.wechat.user?.nickname));
+     * app.get('/me/full', wechat.requireWechatUser({ scope: 'snsapi_userinfo' }), handler);
+     */
+    return function requireWechatUser(options = {}) {
+        const needed = options.scope;
+        if (needed !== undefined && needed !== 'snsapi_base' && needed !== 'snsapi_userinfo') {
+            throw new TypeError('requireWechatUser(): "scope" must be "snsapi_base" or "snsapi_userinfo"');
+        }
+        return async function requireWechatUserMiddleware(req, res, next) {
+            if (!req.wechat) {
+                next(new Error('requireWechatUser() found no req.wechat: did you mount the router first (app.use(wechat.router))?'));
+                return;
+            }
+            const scopeOk = needed !== 'snsapi_userinfo' || req.wechat.scope === 'snsapi_userinfo';
+            if (req.wechat.isAuthenticated() && scopeOk) {
+                next();
+                return;
+            }
+            const scope = needed ?? req.session.wechat?.reauthorize?.scope ?? runtime.config.scope;
+            await respondLoginRequired(runtime, req, res, scope);
+        };
+    };
+}
+/**
+ * Mount after your routes: turns "authorize again" into the guard's answer and WeChat or Redis being briefly
+ * unavailable into 503 (the user stays logged in). Anything else goes on to your error handler.
+ */
+export function createErrorHandler(runtime) {
+    return () => async function wechatErrorHandler(error, req, res, next) {
+        if (res.headersSent)
+            return next(error);
+        const code = error?.code;
+        if (code === ERR_REAUTHORIZATION_REQUIRED) {
+            const scope = (error.scope ?? req.session?.wechat?.login?.scope ?? runtime.config.scope);
+            return respondLoginRequired(runtime, req, res, scope);
+        }
+        if (isTransientError(error)) {
+            res.status(503).set('Retry-After', '2');
+            if (wantsJson(req))
+                return void res.json({ error: 'wechat_unavailable' });
+            return void res.send(messagePage('Please try again', 'WeChat is busy right now. Your sign-in is kept; please try again in a moment.'));
+        }
+        next(error);
+    };
+}
+//# sourceMappingURL=guard.js.map

@@ -1,0 +1,16 @@
+import { isWechatBrowser } from './client/user-agent.js';
+/** API-style requests get 401 JSON, never a redirect they cannot follow. */
+export function wantsJson(req) {
+    return (req.method !== 'GET' && req.method !== 'HEAD') || prefersJson(req);
+}
+/** XHR, or an Accept header that ranks JSON above HTML (a browser form post ranks HTML first). */
+export function prefersJson(req) {
+    if (req.get('x-requested-with')?.toLowerCase() === 'xmlhttprequest')
+        return true;
+    return req.accepts(['html', 'json']) === 'json';
+}
+/** WeChat's in-app browser (not WeCom: an Official Account login does not belong there). */
+export function isInWechat(req) {
+    return isWechatBrowser(req.get('user-agent') ?? '');
+}
+//# sourceMappingURL=request-kind.js.map

@@ -1,0 +1,59 @@
+/**
+ * `returnTo` comes from the query string: an attacker's link can put anything there. Only paths on our
+ * own origin (or an explicitly allowed host) survive; everything else becomes "/".
+ */
+const FALLBACK = '/';
+const MAX_LENGTH = 2048;
+export function safeReturnTo(raw, policy) {
+    if (typeof raw !== 'string' || raw.length === 0 || raw.length > MAX_LENGTH)
+        return FALLBACK;
+    if (!looksHarmless(raw))
+        return FALLBACK;
+    const own = new URL(policy.origin);
+    if (raw.startsWith('/')) {
+        const url = parse(raw, own.origin);
+        if (!url || url.origin !== own.origin)
+            return FALLBACK;
+        return url.pathname + url.search + url.hash;
+    }
+    const url = parse(raw);
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.username || url.password)
+        return FALLBACK;
+    if (url.origin === own.origin)
+        return url.pathname + url.search + url.hash;
+    const allowed = policy.allowedHosts.includes(url.host.toLowerCase());
+    const schemeOk = url.protocol === 'https:' || url.protocol === own.protocol;
+    return allowed && schemeOk ? url.href : FALLBACK;
+}
+/** Rejects the classic tricks in any layer of percent-encoding: `//host`, `/\host`, backslashes, control characters. */
+function looksHarmless(raw) {
+    let text = raw;
+    for (let depth = 0; depth < 4; depth++) {
+        if (/[\u0000-\u001f\u007f\\]/.test(text))
+            return false;
+        if (/^\s*\/\s*\//.test(text))
+            return false;
+        if (/^\s*[a-z][a-z0-9+.-]*:/i.test(text) && !/^https?:\/\//i.test(text))
+            return false;
+        let decoded;
+        try {
+            decoded = decodeURIComponent(text);
+        }
+        catch {
+            return false;
+        }
+        if (decoded === text)
+            return true;
+        text = decoded;
+    }
+    return false;
+}
+function parse(value, base) {
+    try {
+        return new URL(value, base);
+    }
+    catch {
+        return null;
+    }
+}
+//# sourceMappingURL=return-to.js.map

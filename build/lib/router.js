@@ -1,0 +1,55 @@
+import express, {} from 'express';
+import { WechatRequestContext } from './context.js';
+import { logger } from './debug.js';
+import { messagePage } from './pages.js';
+import { callbackRoute } from './routes/callback.js';
+import { loginRoute } from './routes/login.js';
+import { logoutConfirmRoute, logoutRoute } from './routes/logout.js';
+import { qrRoute } from './routes/qr.js';
+import { createSessionMiddleware } from './session.js';
+import { createKeys } from './store/keys.js';
+const log = logger('router');
+/** One express.Router: session (unless the app brings its own), req.wechat, then the login routes. */
+export function createRouter(runtime, redis) {
+    const { config } = runtime;
+    const router = express.Router();
+    if (config.session) {
+        router.use(createSessionMiddleware(config.session, redis, createKeys(config.keyPrefix, config.appId).session));
+    }
+    router.use(function wechatContext(req, _res, next) {
+        if (!req.session) {
+            next(new Error('wechat-official-login: no req.session. With session: false, mount express-session before the router.'));
+            return;
+        }
+        req.wechat = new WechatRequestContext(req, {
+            tokens: runtime.tokens,
+            api: runtime.api,
+            store: runtime.store,
+            lang: config.lang,
+            clock: config.clock,
+        });
+        next();
+    });
+    const base = config.prefix === '/' ? '' : config.prefix;
+    router.get(`${base}/login`, noStore, loginRoute(runtime));
+    router.get(`${base}/callback`, noStore, callbackRoute(runtime));
+    router.get(`${base}/logout`, noStore, logoutConfirmRoute(runtime));
+    router.post(`${base}/logout`, noStore, logoutRoute(runtime));
+    router.get(`${base}/qr`, qrRoute(runtime));
+    router.use(base || '/', routeErrorPage);
+    return router;
+}
+function noStore(_req, res, next) {
+    res.set('Cache-Control', 'no-store');
+    next();
+}
+/** Errors of our own routes become a short page with the right status; details go to the debug log only. */
+const routeErrorPage = (error, _req, res, next) => {
+    if (res.headersSent)
+        return next(error);
+    const status = typeof error?.status === 'number' && error.status >= 400 && error.status < 600 ? error.status : 500;
+    log('route error %s (%s): %s', error?.name, error?.code, error?.message);
+    const transient = status === 503;
+    res.status(status).send(messagePage(transient ? 'WeChat is busy' : 'Sign-in failed', transient ? 'WeChat did not answer in time. Please try again in a moment.' : 'Something went wrong while signing in. Please try again.', { href: '/', label: 'Back to the home page' }));
+};
+//# sourceMappingURL=router.js.map

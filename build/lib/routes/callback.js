@@ -1,0 +1,172 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { logger } from '../debug.js';
+import { WECHAT_ERRCODES, hasErrcode } from '../errors.js';
+import { hashBinder, hashCode, parseState, sameBinderHash } from '../login-state.js';
+import { messagePage, page, snapshotPage, escapeHtml } from '../pages.js';
+import { CODE_OUTCOME_TTL_MS, loginPath, readLoginCookie } from '../runtime.js';
+import { hasUserinfoScope, profileFromTokens } from '../service.js';
+import { regenerateSession, saveSession } from '../session.js';
+import { toPublicUser } from '../user-model.js';
+const log = logger('callback');
+/** How long a repeated callback waits for the first one (WeChat's double hit) to finish. */
+const OUTCOME_WAIT_MS = 5_000;
+/**
+ * GET {prefix}/callback?code=&state= — WeChat's redirect back. Nothing is logged in unless the state is one
+ * we issued, unused, unexpired, and bound to this browser.
+ */
+export function callbackRoute(runtime) {
+    const { config, store } = runtime;
+    return async function callback(req, res) {
+        const retry = req.query.retry === '1';
+        const code = typeof req.query.code === 'string' && req.query.code !== '' ? req.query.code : undefined;
+        const nonce = parseState(req.query.state, config.stateLabel);
+        const binderHashes = browserBinderHashes(runtime, req);
+        const taken = nonce ? await store.takeLoginState(nonce) : null;
+        // Redis expires the state in real time; the injected clock is checked too, so tests and skewed hosts agree.
+        const record = taken && taken.createdAt + config.loginTimeoutMs > config.clock.now() ? taken : null;
+        if (!record) {
+            // Replayed or unknown state. A repeat of a callback that already succeeded (WeChat's double hit, a
+            // reload, the back button) lands where the first one went, logged in.
+            if (code && (await resumeSucceededLogin(runtime, req, res, hashCode(code), binderHashes)))
+                return;
+            log('rejected callback: %s state', nonce ? 'unknown, expired or used' : 'missing or malformed');
+            rejectStaleCallback(runtime, res, retry);
+            return;
+        }
+        if (!binderHashes.some((hash) => sameBinderHash(record.binderHash, hash))) {
+            log('rejected callback: state belongs to another browser');
+            res
+                .status(403)
+                .send(messagePage('Login link not valid here', 'This sign-in was started in another browser. Please start again here.', {
+                href: loginPath(runtime, { returnTo: record.returnTo }),
+                label: 'Sign in with WeChat',
+            }));
+            return;
+        }
+        if (!code) {
+            log('user declined authorization');
+            res.status(403).send(messagePage('Sign-in cancelled', 'You declined to sign in with WeChat.', {
+                href: loginPath(runtime, { returnTo: record.returnTo, scope: record.scope }),
+                label: 'Try again',
+            }));
+            return;
+        }
+        await completeLogin(runtime, req, res, record, code, retry);
+    };
+}
+async function completeLogin(runtime, req, res, record, code, retry) {
+    const { config, store, api, tokens: tokenManager } = runtime;
+    const codeHash = hashCode(code);
+    await store.claimCode(codeHash, CODE_OUTCOME_TTL_MS);
+    const failed = { status: 'failed' };
+    let tokens;
+    try {
+        tokens = await api.exchangeCode(code);
+    }
+    catch (error) {
+        await store.setCodeOutcome(codeHash, failed, CODE_OUTCOME_TTL_MS).catch(() => undefined);
+        const { CODE_BEEN_USED, INVALID_CODE, CODE_EXPIRED } = WECHAT_ERRCODES;
+        if (hasErrcode(error, CODE_BEEN_USED, INVALID_CODE, CODE_EXPIRED) && !retry) {
+            // The code went stale (a lost first attempt, a slow user): a fresh authorization, once.
+            log('code refused (%d): restarting the login once', error.errcode);
+            res.redirect(302, loginPath(runtime, { returnTo: record.returnTo, scope: record.scope, retry: true }));
+            return;
+        }
+        throw error;
+    }
+    if (tokens.is_snapshotuser === 1) {
+        // A snapshot page's identity is virtual: no account, no login.
+        await store.setCodeOutcome(codeHash, failed, CODE_OUTCOME_TTL_MS);
+        log('snapshot-page visitor: not logged in');
+        if (config.onSnapshotUser) {
+            await config.onSnapshotUser({ openid: tokens.openid, scope: tokens.scope, returnTo: record.returnTo }, req, res);
+            if (!res.headersSent)
+                res.status(200).send(snapshotPage());
+        }
+        else {
+            res.status(200).send(snapshotPage());
+        }
+        return;
+    }
+    const profile = await profileFromTokens(api, tokens, config.lang);
+    const user = await store.users.upsert(profile, { accessToken: tokens.access_token, refreshToken: tokens.refresh_token, expiresIn: tokens.expires_in }, config.clock.now());
+    const account = config.onLogin ? await config.onLogin(user, req) : undefined;
+    const { grantId, refreshExpiresAt } = await tokenManager.createGrant(tokens, user.id);
+    const login = {
+        userId: user.id,
+        openid: user.openid,
+        unionid: user.unionid ?? undefined,
+        scope: hasUserinfoScope(tokens.scope) ? 'snsapi_userinfo' : 'snsapi_base',
+        grantId,
+        loggedInAt: config.clock.now(),
+        refreshExpiresAt,
+        ...(account === undefined ? {} : { account }),
+    };
+    await establishLogin(runtime, req, login, user);
+    await store.setCodeOutcome(codeHash, { status: 'success', binderHash: record.binderHash, returnTo: record.returnTo, login }, CODE_OUTCOME_TTL_MS);
+    log('logged in user %d (scope %s)', user.id, login.scope);
+    res.redirect(302, record.returnTo);
+}
+/** A new session id at login (no fixation), carrying over only the browser binder for other tabs' logins. */
+async function establishLogin(runtime, req, login, user) {
+    const previous = req.session.wechat;
+    await regenerateSession(req);
+    req.session.wechat = { login, user: toPublicUser(user), ...(previous?.binder ? { binder: previous.binder } : {}) };
+    await saveSession(req);
+    const oldGrant = previous?.login?.grantId;
+    if (oldGrant && oldGrant !== login.grantId)
+        await runtime.tokens.revoke(oldGrant).catch(() => undefined);
+}
+async function resumeSucceededLogin(runtime, req, res, codeHash, binderHashes) {
+    const outcome = await waitForOutcome(runtime, codeHash);
+    if (outcome?.status !== 'success')
+        return false;
+    const alreadyHere = req.session.wechat?.login?.grantId === outcome.login.grantId;
+    if (!alreadyHere) {
+        if (!binderHashes.some((hash) => sameBinderHash(outcome.binderHash, hash)))
+            return false;
+        const user = await runtime.store.users.findById(outcome.login.userId);
+        const grant = await runtime.store.grants.get(outcome.login.grantId);
+        if (!user || !grant || grant.dead)
+            return false;
+        await establishLogin(runtime, req, outcome.login, user);
+    }
+    log('repeated callback of a completed login: back to returnTo');
+    res.redirect(302, outcome.returnTo);
+    return true;
+}
+/** WeChat's double hit arrives while the first callback is still exchanging the code: wait for its outcome. */
+async function waitForOutcome(runtime, codeHash) {
+    const deadline = Date.now() + OUTCOME_WAIT_MS;
+    let outcome = await runtime.store.getCodeOutcome(codeHash);
+    while (outcome?.status === 'pending' && Date.now() < deadline) {
+        await sleep(25);
+        outcome = await runtime.store.getCodeOutcome(codeHash);
+    }
+    return outcome;
+}
+/**
+ * 403 and nothing logged in. The page starts one fresh login by itself (a stale link, the back button);
+ * a callback that is itself from a restarted login does not restart again, so a broken browser cannot loop.
+ */
+function rejectStaleCallback(runtime, res, retry) {
+    const title = 'This sign-in link has expired';
+    if (retry) {
+        res.status(403).send(messagePage(title, 'Signing in did not complete. Please open the page again from WeChat.', {
+            href: '/',
+            label: 'Back to the home page',
+        }));
+        return;
+    }
+    const fresh = loginPath(runtime, { retry: true });
+    res.status(403).send(page({
+        title,
+        refreshTo: fresh,
+        body: `<h1>${escapeHtml(title)}</h1><p>Starting a new sign-in…</p><a class="btn" href="${escapeHtml(fresh)}">Sign in with WeChat</a>`,
+    }));
+}
+function browserBinderHashes(runtime, req) {
+    const binders = [req.session.wechat?.binder, readLoginCookie(runtime, req)].filter((b) => Boolean(b));
+    return [...new Set(binders)].map(hashBinder);
+}
+//# sourceMappingURL=callback.js.map

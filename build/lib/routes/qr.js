@@ -1,0 +1,19 @@
+import QRCode from 'qrcode';
+import { qrPage } from '../pages.js';
+import { safeReturnTo } from '../return-to.js';
+import { loginPath, originOf, returnToPolicy } from '../runtime.js';
+/** The "open in WeChat" page: a QR code of one of our own pages, to scan with WeChat. */
+export async function renderQrPage(runtime, req, res, status, path) {
+    const url = `${originOf(runtime, req)}${path}`;
+    const qrSvg = await QRCode.toString(url, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
+    const emulatorLoginHref = runtime.emulatorLink ? loginPath(runtime, { returnTo: path }) : undefined;
+    res.status(status).type('html').send(qrPage({ url, qrSvg, emulatorLoginHref }));
+}
+/** GET {prefix}/qr?url= — the QR page for any page of ours (used by the browser client outside WeChat). */
+export function qrRoute(runtime) {
+    return async function qr(req, res) {
+        const path = safeReturnTo(req.query.url, { ...returnToPolicy(runtime, req), allowedHosts: [] });
+        await renderQrPage(runtime, req, res, 200, path);
+    };
+}
+//# sourceMappingURL=qr.js.map

@@ -1,0 +1,129 @@
+import { randomBytes } from 'node:crypto';
+import { systemClock } from '../clock.js';
+import { grantFields, parseGrant, parseUser, tokenFields, userFields } from './records.js';
+/**
+ * A store in this process's memory, for a one-process demo or a first try without Redis. Like
+ * express-session's MemoryStore it is not for production: nothing is shared between processes and
+ * everything is lost on restart.
+ */
+export function createMemoryStore({ clock = systemClock } = {}) {
+    const values = new Map();
+    function put(key, value, ttlMs) {
+        values.set(key, { value, expiresAt: clock.now() + ttlMs });
+    }
+    function read(key) {
+        const entry = values.get(key);
+        if (!entry)
+            return null;
+        if (entry.expiresAt <= clock.now()) {
+            values.delete(key);
+            return null;
+        }
+        return entry.value;
+    }
+    return {
+        kind: 'memory',
+        async putLoginState(nonce, record, ttlMs) {
+            put(`state:${nonce}`, record, ttlMs);
+        },
+        async takeLoginState(nonce) {
+            const record = read(`state:${nonce}`);
+            values.delete(`state:${nonce}`);
+            return record;
+        },
+        async claimCode(codeHash, ttlMs) {
+            if (read(`code:${codeHash}`))
+                return false;
+            put(`code:${codeHash}`, { status: 'pending' }, ttlMs);
+            return true;
+        },
+        async setCodeOutcome(codeHash, outcome, ttlMs) {
+            put(`code:${codeHash}`, outcome, ttlMs);
+        },
+        async getCodeOutcome(codeHash) {
+            return read(`code:${codeHash}`);
+        },
+        users: createMemoryUsers(),
+        grants: createMemoryGrants(put, read, (key) => values.delete(key)),
+        async close() {
+            values.clear();
+        },
+    };
+}
+function createMemoryUsers() {
+    const byId = new Map();
+    const byOpenid = new Map();
+    const byUnionid = new Map();
+    let sequence = 0;
+    const find = (id) => (id === undefined ? null : parseUser({ ...byId.get(id) }));
+    return {
+        async upsert(profile, tokens, now) {
+            const id = byOpenid.get(profile.openid) ?? ++sequence;
+            byOpenid.set(profile.openid, id);
+            const previous = byId.get(id);
+            byId.set(id, { createdAt: String(now), ...previous, id: String(id), ...userFields(profile, tokens, now) });
+            if (profile.unionid)
+                byUnionid.set(profile.unionid, id);
+            return find(id);
+        },
+        async updateTokens(id, tokens, now) {
+            const previous = byId.get(id);
+            if (previous)
+                byId.set(id, { ...previous, ...tokenFields(tokens, now) });
+        },
+        findById: async (id) => find(byId.has(id) ? id : undefined),
+        findByOpenid: async (openid) => find(byOpenid.get(openid)),
+        findByUnionid: async (unionid) => find(byUnionid.get(unionid)),
+    };
+}
+function createMemoryGrants(put, read, remove) {
+    // Grants keep their own expiry; the hash lives under one key like in Redis.
+    const grants = new Map();
+    const getFields = (grantId) => read(`grant:${grantId}`);
+    const setFields = (grantId, fields, ttlMs) => {
+        grants.set(grantId, { fields, ttlMs });
+        put(`grant:${grantId}`, fields, ttlMs);
+    };
+    return {
+        async create(grant, ttlMs) {
+            const grantId = randomBytes(18).toString('base64url');
+            setFields(grantId, { ...grantFields(grant), version: '1', dead: '0' }, ttlMs);
+            return grantId;
+        },
+        async get(grantId) {
+            const fields = getFields(grantId);
+            return fields ? parseGrant(fields) : null;
+        },
+        async replaceTokens(grantId, expectedVersion, tokens) {
+            const fields = getFields(grantId);
+            if (!fields || fields.version !== String(expectedVersion))
+                return null;
+            const next = { ...fields, ...grantFields(tokens), version: String(expectedVersion + 1) };
+            setFields(grantId, next, grants.get(grantId)?.ttlMs ?? 0);
+            return parseGrant(next);
+        },
+        async markDead(grantId, expectedVersion) {
+            const fields = getFields(grantId);
+            if (!fields || fields.version !== String(expectedVersion))
+                return;
+            const { accessToken: _a, refreshToken: _r, ...rest } = fields;
+            setFields(grantId, { ...rest, dead: '1', version: String(expectedVersion + 1) }, grants.get(grantId)?.ttlMs ?? 0);
+        },
+        async delete(grantId) {
+            grants.delete(grantId);
+            remove(`grant:${grantId}`);
+            remove(`lock:${grantId}`);
+        },
+        async tryLock(grantId, owner, ttlMs) {
+            if (read(`lock:${grantId}`))
+                return false;
+            put(`lock:${grantId}`, owner, ttlMs);
+            return true;
+        },
+        async unlock(grantId, owner) {
+            if (read(`lock:${grantId}`) === owner)
+                remove(`lock:${grantId}`);
+        },
+    };
+}
+//# sourceMappingURL=memory-store.js.map

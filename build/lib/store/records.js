@@ -1,0 +1,71 @@
+/** Flat string maps, as Redis hashes hold them, and back. Shared by the Redis and memory stores. */
+export function userFields(profile, tokens, now) {
+    const fields = {
+        openid: profile.openid,
+        accessToken: tokens.accessToken,
+        refreshToken: tokens.refreshToken,
+        expiresIn: String(tokens.expiresIn),
+        updatedAt: String(now),
+    };
+    // A base-scope login knows no profile: keep what an earlier userinfo login stored.
+    for (const key of ['unionid', 'nickname', 'headimgurl', 'province', 'city', 'country']) {
+        const value = profile[key];
+        if (value !== undefined)
+            fields[key] = value;
+    }
+    if (profile.sex !== undefined)
+        fields.sex = String(profile.sex);
+    return fields;
+}
+export function tokenFields(tokens, now) {
+    return {
+        accessToken: tokens.accessToken,
+        refreshToken: tokens.refreshToken,
+        expiresIn: String(tokens.expiresIn),
+        updatedAt: String(now),
+    };
+}
+export function parseUser(hash) {
+    if (!hash.id || !hash.openid)
+        return null;
+    const text = (key) => (hash[key] === undefined ? null : hash[key]);
+    return {
+        id: Number(hash.id),
+        openid: hash.openid,
+        unionid: text('unionid'),
+        nickname: text('nickname'),
+        headimgurl: text('headimgurl'),
+        sex: hash.sex === undefined ? null : Number(hash.sex),
+        province: text('province'),
+        city: text('city'),
+        country: text('country'),
+        accessToken: hash.accessToken ?? '',
+        refreshToken: hash.refreshToken ?? '',
+        expiresIn: Number(hash.expiresIn ?? 0),
+        createdAt: new Date(Number(hash.createdAt)),
+        updatedAt: new Date(Number(hash.updatedAt)),
+    };
+}
+export function grantFields(grant) {
+    const out = {};
+    for (const [key, value] of Object.entries(grant))
+        out[key] = String(value);
+    return out;
+}
+export function parseGrant(hash) {
+    if (!hash.version)
+        return null;
+    return {
+        accessToken: hash.accessToken ?? '',
+        refreshToken: hash.refreshToken ?? '',
+        expiresAt: Number(hash.expiresAt),
+        refreshExpiresAt: Number(hash.refreshExpiresAt),
+        expiresIn: Number(hash.expiresIn),
+        scope: hash.scope ?? '',
+        openid: hash.openid ?? '',
+        userId: Number(hash.userId),
+        version: Number(hash.version),
+        dead: hash.dead === '1',
+    };
+}
+//# sourceMappingURL=records.js.map

@@ -1,0 +1,141 @@
+import { randomBytes } from 'node:crypto';
+import { ERR_STORE_UNAVAILABLE, WechatLoginError } from '../errors.js';
+import { createKeys } from './keys.js';
+import { grantFields, parseGrant, parseUser, tokenFields, userFields } from './records.js';
+/** Compare-and-set: write the new tokens only if nobody refreshed since we read `version`. */
+const REPLACE_TOKENS = `
+if redis.call('HGET', KEYS[1], 'version') ~= ARGV[1] then return nil end
+for i = 2, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+redis.call('HINCRBY', KEYS[1], 'version', 1)
+return redis.call('HGETALL', KEYS[1])`;
+const MARK_DEAD = `
+if redis.call('HGET', KEYS[1], 'version') ~= ARGV[1] then return 0 end
+redis.call('HDEL', KEYS[1], 'accessToken', 'refreshToken')
+redis.call('HSET', KEYS[1], 'dead', '1')
+redis.call('HINCRBY', KEYS[1], 'version', 1)
+return 1`;
+const UNLOCK = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`;
+/** The production store: everything in Redis, nothing in process memory, Cluster-safe key layout. */
+export function createRedisStore({ redis, appId, keyPrefix, ownsClient = false }) {
+    const keys = createKeys(keyPrefix, appId);
+    return {
+        kind: 'redis',
+        putLoginState: (nonce, record, ttlMs) => guard(async () => {
+            await redis.set(keys.loginState(nonce), JSON.stringify(record), 'PX', Math.ceil(ttlMs));
+        }),
+        takeLoginState: (nonce) => guard(async () => parseJson(await redis.getdel(keys.loginState(nonce)))),
+        claimCode: (codeHash, ttlMs) => guard(async () => {
+            const pending = { status: 'pending' };
+            return (await redis.set(keys.code(codeHash), JSON.stringify(pending), 'PX', Math.ceil(ttlMs), 'NX')) === 'OK';
+        }),
+        setCodeOutcome: (codeHash, outcome, ttlMs) => guard(async () => {
+            await redis.set(keys.code(codeHash), JSON.stringify(outcome), 'PX', Math.ceil(ttlMs));
+        }),
+        getCodeOutcome: (codeHash) => guard(async () => parseJson(await redis.get(keys.code(codeHash)))),
+        users: createRedisUsers(redis, keys),
+        grants: createRedisGrants(redis, keys),
+        async close() {
+            if (ownsClient)
+                await redis.quit().catch(() => redis.disconnect());
+        },
+    };
+}
+function createRedisUsers(redis, keys) {
+    async function findById(id) {
+        return parseUser(await redis.hgetall(keys.user(id)));
+    }
+    async function findByIndex(indexKey) {
+        const id = await redis.get(indexKey);
+        return id ? findById(Number(id)) : null;
+    }
+    async function idForOpenid(openid) {
+        const existing = await redis.get(keys.userByOpenid(openid));
+        if (existing)
+            return Number(existing);
+        const candidate = await redis.incr(keys.userSequence);
+        // Two first logins of one user at once: the first SET NX wins, the other adopts its id.
+        if ((await redis.set(keys.userByOpenid(openid), String(candidate), 'NX')) === 'OK')
+            return candidate;
+        return Number(await redis.get(keys.userByOpenid(openid)));
+    }
+    return {
+        upsert: (profile, tokens, now) => guard(async () => {
+            const id = await idForOpenid(profile.openid);
+            const key = keys.user(id);
+            const multi = redis.multi().hset(key, { id: String(id), ...userFields(profile, tokens, now) }).hsetnx(key, 'createdAt', String(now));
+            if (profile.unionid)
+                multi.set(keys.userByUnionid(profile.unionid), String(id));
+            await multi.exec();
+            return (await findById(id));
+        }),
+        updateTokens: (id, tokens, now) => guard(async () => {
+            // Only an existing record is updated: a deleted user is not resurrected by a refresh.
+            if (await redis.exists(keys.user(id)))
+                await redis.hset(keys.user(id), tokenFields(tokens, now));
+        }),
+        findById: (id) => guard(() => findById(id)),
+        findByOpenid: (openid) => guard(() => findByIndex(keys.userByOpenid(openid))),
+        findByUnionid: (unionid) => guard(() => findByIndex(keys.userByUnionid(unionid))),
+    };
+}
+function createRedisGrants(redis, keys) {
+    return {
+        create: (grant, ttlMs) => guard(async () => {
+            const grantId = randomBytes(18).toString('base64url');
+            await redis
+                .multi()
+                .hset(keys.grant(grantId), { ...grantFields(grant), version: '1', dead: '0' })
+                .pexpire(keys.grant(grantId), Math.max(1, Math.ceil(ttlMs)))
+                .exec();
+            return grantId;
+        }),
+        get: (grantId) => guard(async () => parseGrant(await redis.hgetall(keys.grant(grantId)))),
+        replaceTokens: (grantId, expectedVersion, tokens) => guard(async () => {
+            const args = Object.entries(grantFields(tokens)).flat();
+            const reply = (await redis.eval(REPLACE_TOKENS, 1, keys.grant(grantId), String(expectedVersion), ...args));
+            return reply ? parseGrant(pairsToObject(reply)) : null;
+        }),
+        markDead: (grantId, expectedVersion) => guard(async () => {
+            await redis.eval(MARK_DEAD, 1, keys.grant(grantId), String(expectedVersion));
+        }),
+        delete: (grantId) => guard(async () => {
+            await redis.del(keys.grant(grantId), keys.grantLock(grantId));
+        }),
+        tryLock: (grantId, owner, ttlMs) => guard(async () => (await redis.set(keys.grantLock(grantId), owner, 'PX', Math.ceil(ttlMs), 'NX')) === 'OK'),
+        unlock: (grantId, owner) => guard(async () => {
+            await redis.eval(UNLOCK, 1, keys.grantLock(grantId), owner);
+        }),
+    };
+}
+/** Redis being unreachable is a transient failure (503), never a logout. */
+async function guard(operation) {
+    try {
+        return await operation();
+    }
+    catch (error) {
+        throw new WechatLoginError(`session store unavailable: ${error.message}`, {
+            code: ERR_STORE_UNAVAILABLE,
+            status: 503,
+            cause: error,
+        });
+    }
+}
+function parseJson(text) {
+    if (text === null)
+        return null;
+    try {
+        return JSON.parse(text);
+    }
+    catch {
+        return null;
+    }
+}
+function pairsToObject(pairs) {
+    const out = {};
+    for (let i = 0; i < pairs.length; i += 2)
+        out[pairs[i]] = pairs[i + 1];
+    return out;
+}
+//# sourceMappingURL=redis-store.js.map

@@ -1,3 +1,4 @@
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import type { Express } from 'express';
 import type request from 'supertest';
 import { createKeys } from '../../lib/store/keys.js';
@@ -64,4 +65,48 @@ export function gate(): { wait: Promise<void>; open(): void } {
   let open!: () => void;
   const wait = new Promise<void>((resolve) => (open = resolve));
   return { wait, open };
+}
+
+/**
+ * A TCP proxy in front of redis-server that the test can cut: while down, every connection is reset at once,
+ * which is what a Redis restart or a network blip looks like to the client.
+ */
+export interface CuttableProxy {
+  url: string;
+  down(): void;
+  up(): void;
+  close(): Promise<void>;
+}
+
+export async function startCuttableProxy(targetPort: number): Promise<CuttableProxy> {
+  let isDown = false;
+  const sockets = new Set<Socket>();
+  const server = createServer((client) => {
+    if (isDown) return void client.destroy();
+    const upstream = connect(targetPort, '127.0.0.1');
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+      s.on('error', () => undefined);
+    }
+    client.pipe(upstream).pipe(client);
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    down() {
+      isDown = true;
+      for (const s of sockets) s.destroy();
+    },
+    up() {
+      isDown = false;
+    },
+    close() {
+      for (const s of sockets) s.destroy();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
 }

@@ -1,0 +1,123 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
+import jsQR from 'jsqr';
+import { PNG } from 'pngjs';
+import { createExampleApp, type RunningExampleApp } from '../../example-app/app.js';
+import { startRedisServer, type TestRedisServer } from '../helpers/redis-server.js';
+
+export const WECHAT_UA =
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 MicroMessenger/8.0.47(0x18002f2c) NetType/WIFI Language/zh_CN';
+export const DESKTOP_UA =
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36';
+
+/** A phone inside WeChat, and a desktop browser. */
+export const IN_WECHAT: BrowserContextOptions = {
+  userAgent: WECHAT_UA,
+  viewport: { width: 390, height: 844 },
+  deviceScaleFactor: 2,
+  isMobile: true,
+  hasTouch: true,
+  locale: 'zh-CN',
+};
+export const ON_DESKTOP: BrowserContextOptions = { userAgent: DESKTOP_UA, viewport: { width: 1280, height: 800 }, locale: 'en-US' };
+
+export const SCREENSHOT_DIR = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
+
+function chromiumPath(): string {
+  if (process.env.CHROMIUM_PATH) return process.env.CHROMIUM_PATH;
+  if (existsSync('/usr/bin/chromium')) return '/usr/bin/chromium';
+  try {
+    return execFileSync('sh', ['-c', 'command -v chromium || command -v chromium-browser'], { encoding: 'utf8' }).trim();
+  } catch {
+    throw new Error('No Chromium found: install Debian\'s "chromium" or set CHROMIUM_PATH');
+  }
+}
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: chromiumPath(),
+    args: [
+      '--no-sandbox',
+      '--headless',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+/** The example app as `npm start` runs it, on a free port, with a real redis-server and the built-in emulator. */
+export interface ExampleWorld {
+  redisServer: TestRedisServer;
+  app: RunningExampleApp;
+  /** The emulator's HTTP controls (the emulator object lives inside the app). */
+  emulatorUrl: string;
+  /** Everything the app logged at start-up. */
+  logs: string[];
+  stop(): Promise<void>;
+}
+
+export async function startExampleWorld(): Promise<ExampleWorld> {
+  const redisServer = await startRedisServer();
+  const logs: string[] = [];
+  try {
+    const example = createExampleApp(
+      { PORT: '0', REDIS_URL: redisServer.url, SESSION_SECRET: 'e2e-session-secret-0123456789abcdef-0123' },
+      { log: (line) => logs.push(line), warn: (line) => logs.push(`WARNING: ${line}`) },
+    );
+    const app = await example.start();
+    if (!app.emulatorUrl) throw new Error('the example app did not start the built-in emulator');
+    return {
+      redisServer,
+      app,
+      emulatorUrl: app.emulatorUrl,
+      logs,
+      async stop() {
+        await app.close();
+        await redisServer.stop();
+      },
+    };
+  } catch (error) {
+    await redisServer.stop();
+    throw error;
+  }
+}
+
+export async function emulatorCalls(world: ExampleWorld): Promise<Record<string, number>> {
+  const response = await fetch(`${world.emulatorUrl}/__emulator/calls`);
+  return (await response.json()) as Record<string, number>;
+}
+
+/**
+ * The WeChat flow a phone user sees: open `path`, get sent through the emulator's consent page, pick
+ * `user`, allow, and land back on `path`.
+ */
+export async function signInInWechat(page: Page, world: ExampleWorld, user: string, path = '/profile'): Promise<void> {
+  await page.goto(`${world.app.url}${path}`);
+  await page.waitForURL((url) => url.href.startsWith(world.emulatorUrl));
+  await page.locator(`input[type=radio][name=user][value="${user}"]`).check();
+  await Promise.all([page.waitForURL(`${world.app.url}${path}`), page.getByRole('button', { name: /Allow/ }).click()]);
+}
+
+/** Reads the QR code in `selector` as a browser shows it. */
+export async function decodeQr(page: Page, selector: string): Promise<string | undefined> {
+  const png = PNG.sync.read(await page.locator(selector).screenshot());
+  const code = jsQR(new Uint8ClampedArray(png.data.buffer, png.data.byteOffset, png.data.byteLength), png.width, png.height);
+  return code?.data;
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  if (process.env.E2E_SCREENSHOTS === '0') return;
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  await page.screenshot({ path: `${SCREENSHOT_DIR}${name}.png`, fullPage: true, animations: 'disabled' });
+}
+
+export async function newPage(browser: Browser, options: BrowserContextOptions): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext(options);
+  return { context, page: await context.newPage() };
+}

@@ -4,4 +4,4 @@ export { DEFAULT_EMULATOR_APP, DEFAULT_EMULATOR_USERS, type EmulatorApp, type Em
 export type { EmulatorEndpoint, EmulatorFault } from './faults.js';
 export { AuthorizePageError } from './authorize-request.js';
 export { USER_HEADER, CONSENT_HEADER, USER_COOKIE } from './authorize-routes.js';
-export { createTestClock } from '../clock.js';
+export { createTestClock, type TestClock, type Clock } from '../clock.js';

@@ -1,0 +1,163 @@
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import type { Browser } from 'playwright-core';
+import { startWechatEmulator } from '../../lib/testing/index.js';
+import { userAgents } from '../client/user-agents.js';
+import {
+  IN_WECHAT,
+  ON_DESKTOP,
+  decodeQr,
+  emulatorCalls,
+  launchChromium,
+  newPage,
+  screenshot,
+  signInInWechat,
+  startExampleWorld,
+  type ExampleWorld,
+} from './browser.js';
+
+let world: ExampleWorld;
+let browser: Browser;
+/** The openid the emulator gives each test user for the default app: stable, so any instance can tell us. */
+let openidOf: (user: string) => string;
+
+beforeAll(async () => {
+  const [started, launched, reference] = await Promise.all([startExampleWorld(), launchChromium(), startWechatEmulator()]);
+  world = started;
+  browser = launched;
+  openidOf = (user) => reference.openidFor(user);
+  await reference.close();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await world?.stop();
+});
+
+describe('the example app in a real Chromium', () => {
+  test('starts the built-in emulator with Redis, says so, and serves a home page with the client', async () => {
+    expect(world.logs.some((line) => line.startsWith(`WeChat emulator running at ${world.emulatorUrl}`))).toBe(true);
+    expect(world.logs.join('\n')).not.toMatch(/REDIS_URL is not set|in-memory store|SESSION_SECRET is not set/);
+    expect(world.logs.join('\n')).not.toContain('listening on');
+
+    const { context, page } = await newPage(browser, IN_WECHAT);
+    await page.goto(world.app.url);
+    await expect(page.locator('#login')).toHaveText('Sign in with WeChat');
+    await expect(page.locator('#env')).toHaveText('You are in WeChat: one tap signs you in');
+    await expect(page.locator('#dev-notice')).toContainText(world.emulatorUrl);
+    await screenshot(page, 'home');
+    await context.close();
+  });
+
+  test('inside WeChat, /profile goes through the consent page and shows the picked user', async () => {
+    const { context, page } = await newPage(browser, IN_WECHAT);
+    await page.goto(`${world.app.url}/profile`);
+    await page.waitForURL((url) => url.href.startsWith(`${world.emulatorUrl}/connect/oauth2/authorize?`));
+    await expect(page.locator('form.card h1')).toContainText('Test Account');
+    await screenshot(page, 'emulator-consent');
+
+    // alice is pre-selected: picking bob proves the choice is what logs in.
+    await page.locator('input[type=radio][name=user][value="bob"]').check();
+    await Promise.all([page.waitForURL(`${world.app.url}/profile`), page.getByRole('button', { name: /Allow/ }).click()]);
+
+    await expect(page.locator('#nickname')).toHaveText('Bob');
+    await expect(page.locator('#openid')).toHaveText(openidOf('bob'));
+    await expect(page.locator('#scope')).toHaveText('snsapi_userinfo');
+    await expect(page.locator('#avatar')).toHaveText('B'); // bob has no avatar: his initial stands in
+    await expect(page.locator('#token-expiry')).toHaveAttribute('datetime', /^\d{4}-\d\d-\d\dT/);
+    await screenshot(page, 'profile-no-avatar');
+    await context.close();
+  });
+
+  test('on a desktop, /profile is the QR page, and its code is the page URL', async () => {
+    const { context, page } = await newPage(browser, ON_DESKTOP);
+    const response = await page.goto(`${world.app.url}/profile`);
+    expect(response?.status()).toBe(401);
+    await expect(page.locator('h1')).toHaveText('Open this page in WeChat');
+
+    const expected = `${world.app.publicUrl}/profile`;
+    expect(await decodeQr(page, '#qr')).toBe(expected);
+    await expect(page.locator('#emulator-login')).toBeVisible();
+    await screenshot(page, 'qr-page');
+    await context.close();
+  });
+
+  test('on a desktop, the home page button leads to the QR page for /profile, and the emulator link signs in', async () => {
+    const { context, page } = await newPage(browser, ON_DESKTOP);
+    await page.goto(world.app.url);
+    await expect(page.locator('#env')).toHaveText('Not in WeChat: you will get a QR code to scan');
+    await screenshot(page, 'home-desktop');
+    await Promise.all([page.waitForURL(/\/auth\/wechat\/qr\?url=%2Fprofile$/), page.locator('#login').click()]);
+    expect(await decodeQr(page, '#qr')).toBe(`${world.app.publicUrl}/profile`);
+
+    await page.locator('#emulator-login').click();
+    await page.waitForURL((url) => url.href.startsWith(world.emulatorUrl));
+    await page.locator('input[type=radio][name=user][value="alice"]').check();
+    await Promise.all([page.waitForURL(`${world.app.url}/profile`), page.getByRole('button', { name: /Allow/ }).click()]);
+    await expect(page.locator('#nickname')).toHaveText('爱丽丝 Alice');
+    await context.close();
+  });
+
+  test('inside WeChat, the home page button starts the login and comes back to /profile', async () => {
+    const { context, page } = await newPage(browser, IN_WECHAT);
+    await page.goto(world.app.url);
+    await page.locator('#login').click();
+    await page.waitForURL((url) => url.href.startsWith(world.emulatorUrl));
+    await page.locator('input[type=radio][name=user][value="alice"]').check();
+    await Promise.all([page.waitForURL(`${world.app.url}/profile`), page.getByRole('button', { name: /Allow/ }).click()]);
+    await expect(page.locator('#openid')).toHaveText(openidOf('alice'));
+    await context.close();
+  });
+
+  test('signing out lands on the home page, and /api/me answers 401 afterwards', async () => {
+    const { context, page } = await newPage(browser, IN_WECHAT);
+    await signInInWechat(page, world, 'alice');
+    const me = () => page.evaluate(async () => (await fetch('/api/me', { headers: { Accept: 'application/json' } })).status);
+    expect(await me()).toBe(200);
+
+    await Promise.all([page.waitForURL(`${world.app.url}/`), page.locator('#logout').click()]);
+    await expect(page.locator('#login')).toBeVisible();
+    expect(await me()).toBe(401);
+    await page.goto(`${world.app.url}/profile`);
+    await page.waitForURL((url) => url.href.startsWith(world.emulatorUrl)); // signed out for real: back to WeChat
+    await context.close();
+  });
+
+  test('"Refresh profile" asks WeChat with the access token and updates the page', async () => {
+    const { context, page } = await newPage(browser, IN_WECHAT);
+    await signInInWechat(page, world, 'alice');
+    await expect(page.locator('#nickname')).toHaveText('爱丽丝 Alice');
+    const before = await emulatorCalls(world);
+
+    // What the page shows must come from WeChat's answer, not from the page as served.
+    await page.locator('#nickname').evaluate((el) => (el.textContent = 'stale'));
+    await page.locator('#refresh-profile').click();
+    await expect(page.locator('#status')).toContainText('Profile refreshed from WeChat');
+    await expect(page.locator('#nickname')).toHaveText('爱丽丝 Alice');
+    await expect(page.locator('#avatar')).toHaveAttribute('src', `${world.emulatorUrl}/avatar/alice/132`);
+
+    const after = await emulatorCalls(world);
+    expect(after.userinfo).toBe(before.userinfo! + 1);
+    await screenshot(page, 'profile');
+    await context.close();
+  });
+
+  test('the client\'s isWechatBrowser() in the page agrees with the user-agent table', async () => {
+    const cases = userAgents.filter((c) => c.ua !== ''); // an empty userAgent option means "Chromium's own"
+    const seen = await Promise.all(
+      cases.map(async ({ label, ua }) => {
+        const { context, page } = await newPage(browser, { userAgent: ua });
+        await page.goto(`${world.app.url}/favicon-does-not-exist`);
+        const result = await page.evaluate(async () => {
+          const client = (await import('/client.js' as string)) as typeof import('../../lib/client/index.js');
+          return { ua: navigator.userAgent, isWechat: client.isWechatBrowser(), isWeCom: client.isWeCom(), isMiniProgram: client.isMiniProgram() };
+        });
+        await context.close();
+        return { label, ...result, uaMatches: result.ua === ua };
+      }),
+    );
+    const expected = cases.map(({ label, isWechat, isWeCom, isMiniProgram }) => ({ label, isWechat, isWeCom, isMiniProgram, uaMatches: true }));
+    expect(seen.map(({ ua: _ua, ...rest }) => rest)).toEqual(expected);
+    // The brief's minimum: a WeChat, a WeCom and a desktop browser are all in the table.
+    expect(cases.some((c) => c.isWechat) && cases.some((c) => c.isWeCom) && cases.some((c) => c.label.startsWith('desktop'))).toBe(true);
+  });
+});

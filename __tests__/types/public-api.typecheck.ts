@@ -1,0 +1,46 @@
+// Compiled by types.test.ts with tsc: a wrong public type fails the build of this file.
+import express from 'express';
+import {
+  createWechatLogin,
+  type WechatLogin,
+  type WechatPublicAuthModel,
+  type WechatPublicUser,
+  type WechatAccessTokenResponse,
+  type WechatApiError,
+  ERR_WECHAT_API,
+} from '../../lib/index.js';
+import { isWechatBrowser, login, type LoginResult } from '../../lib/client/index.js';
+import { startWechatEmulator, type WechatEmulator } from '../../lib/testing/index.js';
+
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+function assertType<T extends true>(_value?: T): void {}
+
+declare const wechat: WechatLogin;
+const app = express();
+app.use(wechat.router);
+app.get('/x', wechat.requireWechatUser({ scope: 'snsapi_userinfo' }), async (req, res) => {
+  const token: string = await req.wechat.getAccessToken({ forceRefresh: true });
+  const user: WechatPublicUser | null = req.wechat.user;
+  const openid: string | null = req.wechat.openid;
+  const ok: boolean = req.wechat.isAuthenticated();
+  // The session is augmented, tokens are not in it.
+  const grantId: string | undefined = req.session.wechat?.login?.grantId;
+  // @ts-expect-error tokens never reach the public user type
+  void user?.accessToken;
+  res.json({ token, user, openid, ok, grantId });
+});
+app.use(wechat.errorHandler());
+
+assertType<Equal<WechatPublicUser, Omit<WechatPublicAuthModel, 'accessToken' | 'refreshToken'>>>();
+assertType<Equal<WechatPublicAuthModel['createdAt'], Date>>();
+assertType<Equal<WechatAccessTokenResponse['is_snapshotuser'], number | undefined>>();
+assertType<Equal<WechatApiError['errcode'], number>>();
+assertType<Equal<typeof ERR_WECHAT_API, 'ERR_WECHAT_API'>>();
+assertType<Equal<ReturnType<typeof isWechatBrowser>, boolean>>();
+assertType<Equal<ReturnType<typeof login>, LoginResult>>();
+assertType<Equal<Awaited<ReturnType<typeof startWechatEmulator>>, WechatEmulator>>();
+
+// @ts-expect-error scope is checked
+createWechatLogin({ appId: 'wx0123456789abcdef', appSecret: 'x', redis: 'redis://x', session: false, scope: 'snsapi_login' });
+// @ts-expect-error the guard takes only known scopes
+wechat.requireWechatUser({ scope: 'snsapi_login' });

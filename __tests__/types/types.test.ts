@@ -1,0 +1,29 @@
+import { describe, expect, it } from '@jest/globals';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+describe('public types', () => {
+  it('compile for a typical app, with the session augmented and tokens kept out of public types', async () => {
+    const result = await run(
+      'node',
+      [
+        'node_modules/typescript/bin/tsc',
+        '--noEmit',
+        '--strict',
+        '--skipLibCheck',
+        '--target', 'ES2022',
+        '--module', 'NodeNext',
+        '--moduleResolution', 'NodeNext',
+        '--verbatimModuleSyntax',
+        '--esModuleInterop',
+        '--lib', 'ES2022,DOM',
+        '__tests__/types/public-api.typecheck.ts',
+      ],
+      { cwd: process.cwd() },
+    ).catch((error: { stdout: string }) => ({ stdout: error.stdout, failed: true }));
+    expect(result.stdout).toBe('');
+    expect('failed' in result).toBe(false);
+  }, 60_000);
+});

@@ -48,10 +48,11 @@ p{margin:0 0 12px}
 .steps b{display:block;font-weight:600}
 .steps span{color:var(--muted);font-size:14px}
 .notice{background:#fff8e6;color:#8a6100;border-radius:12px;padding:12px 16px;font-size:14px;margin-bottom:12px}
-.notice code{word-break:break-all}
+.notice code{white-space:nowrap}
 .profile-head{display:flex;align-items:center;gap:16px}
 .avatar,.initial{width:72px;height:72px;border-radius:12px;flex:none;object-fit:cover;background:#d8d8d8}
-.initial{display:grid;place-items:center;background:var(--green);color:#fff;font-size:30px;font-weight:600}
+.initial{display:grid;place-items:center;background:#c8c8c8;overflow:hidden}
+.initial svg{width:80%;height:80%;margin-top:20%}
 .who{min-width:0}
 .nickname{font-size:22px;font-weight:600;margin:0 0 4px;word-break:break-word}
 .chip{display:inline-block;font-size:12px;color:var(--green-dark);background:#e7f8ee;border-radius:4px;padding:2px 8px}
@@ -63,13 +64,17 @@ p{margin:0 0 12px}
 .mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:14px}
 .rel{display:block;color:var(--muted);font-size:13px}
 .status{min-height:21px;font-size:14px;color:var(--muted);text-align:center;margin:12px 0 0}
+.status:empty{display:none}
 .status.ok{color:var(--green-dark)}.status.error{color:#fa5151}
 footer{max-width:560px;margin:0 auto;padding:0 16px 32px;text-align:center;color:#b2b2b2;font-size:12px}
+footer span{white-space:nowrap}
 @media (min-width:600px){main{padding-top:32px}.hero{padding:48px 40px 36px}}
 `;
 
 /** WeChat's two speech bubbles, drawn for this example (not the trademark artwork). */
 const BUBBLES = `<svg viewBox="0 0 48 48" aria-hidden="true"><path fill="#fff" d="M18.5 7C9.9 7 3 12.8 3 19.9c0 4 2.2 7.6 5.7 10l-1.4 4.4 5.1-2.6c1.9.6 3.9.9 6.1.9h.9a11.6 11.6 0 0 1-.5-3.3c0-7.1 6.8-12.8 15.3-12.8h.8C33.6 10.8 26.8 7 18.5 7Z"/><circle cx="13.2" cy="16.6" r="2" fill="#07c160"/><circle cx="23.8" cy="16.6" r="2" fill="#07c160"/><path fill="#fff" d="M45 29.4c0-5.9-5.9-10.7-13.1-10.7s-13.1 4.8-13.1 10.7 5.9 10.7 13.1 10.7c1.6 0 3.1-.2 4.5-.7l4.2 2.2-1.1-3.7c3.3-2 5.5-5.1 5.5-8.5Z"/><circle cx="27.4" cy="27.4" r="1.7" fill="#07c160"/><circle cx="36.4" cy="27.4" r="1.7" fill="#07c160"/></svg>`;
+
+const SILHOUETTE = `<svg viewBox="0 0 40 40" aria-hidden="true"><circle cx="20" cy="15" r="7" fill="#fff"/><path fill="#fff" d="M6 36c0-7.7 6.3-12 14-12s14 4.3 14 12Z"/></svg>`;
 
 export interface Viewer {
   nickname: string;
@@ -93,7 +98,7 @@ function layout(title: string, body: string, viewer: Viewer | null, script = '')
 <body>
 <header class="bar"><div class="bar-inner"><a class="brand" href="/"><span class="logo">${BUBBLES}</span>${APP_NAME}</a>${right}</div></header>
 <main>${body}</main>
-<footer>${APP_NAME} · an example of <b>wechat-official-login</b> · 微信网页授权示例</footer>
+<footer><span>${APP_NAME} · an example of <b>wechat-official-login</b></span> · <span>微信网页授权示例</span></footer>
 ${script}
 </body>
 </html>`;
@@ -105,8 +110,8 @@ function avatar(user: Viewer, size: 'small' | 'large'): string {
     // WeChat's avatar CDN refuses hot-linked images that send a Referer.
     return `<img${attrs}${size === 'large' ? ' class="avatar"' : ''} src="${escapeHtml(user.headimgurl)}" alt="" referrerpolicy="no-referrer">`;
   }
-  const initial = Array.from(user.nickname.trim())[0] ?? '?';
-  return `<span class="initial"${attrs} aria-hidden="true">${escapeHtml(initial.toUpperCase())}</span>`;
+  // WeChat's own look for "no avatar": a grey square with a white silhouette.
+  return `<span class="initial no-avatar"${attrs} role="img" aria-label="No avatar">${SILHOUETTE}</span>`;
 }
 
 export interface HomePageOptions {
@@ -213,7 +218,7 @@ function formatUtc(ms: number): string {
   return `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
-/** Local times, the refresh button (fresh profile and token expiry) and a logout that lands on the home page. */
+/** Local times, and the refresh button (a fresh profile from WeChat, and the token's new expiry). */
 const PROFILE_SCRIPT = `<script type="module">
 const $ = (id) => document.getElementById(id);
 const status = $('status');
@@ -268,20 +273,6 @@ refresh.addEventListener('click', async () => {
   }
 });
 
-// Signing out with fetch: the package answers a POST with 204 (it treats every POST as an API call), so a
-// plain form submission would leave the browser on this page.
-$('logout-form').addEventListener('submit', async (event) => {
-  event.preventDefault();
-  $('logout').disabled = true;
-  try {
-    const response = await fetch('/auth/wechat/logout', { method: 'POST', headers: { Accept: 'application/json' } });
-    if (!response.ok) throw new Error('Could not sign out (' + response.status + ').');
-    location.assign('/');
-  } catch (error) {
-    say(error.message, 'error');
-    $('logout').disabled = false;
-  }
-});
 </script>`;
 
 export function notFoundPage(viewer: Viewer | null): string {

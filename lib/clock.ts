@@ -30,3 +30,21 @@ export function createTestClock(startMs: number = Date.now()): TestClock {
     },
   };
 }
+
+/**
+ * Real time that can still be moved forward: for a long-running emulator (the CLI, the example app),
+ * where codes and tokens must expire by themselves and a developer may still skip ahead.
+ */
+export function createAdvanceableSystemClock(): TestClock {
+  let offset = 0;
+  return {
+    now: () => Date.now() + offset,
+    advance(ms) {
+      if (!Number.isFinite(ms) || ms < 0) throw new RangeError('"ms" must be a non-negative finite number');
+      offset += ms;
+    },
+    set(ms) {
+      offset = ms - Date.now();
+    },
+  };
+}

@@ -1,11 +1,17 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
-import jsQR from 'jsqr';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { expect } from '@jest/globals';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Locator, type Page } from 'playwright-core';
+import jsQRModule from 'jsqr';
 import { PNG } from 'pngjs';
 import { createExampleApp, type RunningExampleApp } from '../../example-app/app.js';
 import { startRedisServer, type TestRedisServer } from '../helpers/redis-server.js';
+
+// jsqr is CommonJS typed as an ES module: under NodeNext its default import is typed as the namespace,
+// while at run time it is the function (which also carries itself as .default).
+const jsQR = ((jsQRModule as unknown as { default?: unknown }).default ?? jsQRModule) as typeof jsQRModule.default;
 
 export const WECHAT_UA =
   'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 MicroMessenger/8.0.47(0x18002f2c) NetType/WIFI Language/zh_CN';
@@ -120,4 +126,27 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 export async function newPage(browser: Browser, options: BrowserContextOptions): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext(options);
   return { context, page: await context.newPage() };
+}
+
+/** Waits (up to `timeout`) for the element's text to match, then asserts it, so a failure shows the last text seen. */
+export async function expectText(locator: Locator, expected: string | RegExp, timeout = 5_000): Promise<void> {
+  const deadline = Date.now() + timeout;
+  let actual: string | null = null;
+  for (;;) {
+    actual = await locator.textContent({ timeout: Math.max(1, deadline - Date.now()) }).catch(() => null);
+    const text = actual?.trim() ?? null;
+    if (text !== null && (typeof expected === 'string' ? text === expected : expected.test(text))) return;
+    if (Date.now() >= deadline) break;
+    await sleep(50);
+  }
+  if (typeof expected === 'string') expect(actual?.trim()).toBe(expected);
+  else expect(actual?.trim()).toMatch(expected);
+}
+
+/** Waits for the element, then asserts its attribute. */
+export async function expectAttribute(locator: Locator, name: string, expected: string | RegExp): Promise<void> {
+  await locator.waitFor({ state: 'attached', timeout: 5_000 });
+  const actual = await locator.getAttribute(name);
+  if (typeof expected === 'string') expect(actual).toBe(expected);
+  else expect(actual).toMatch(expected);
 }

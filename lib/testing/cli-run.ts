@@ -1,3 +1,4 @@
+import { createAdvanceableSystemClock } from '../clock.js';
 import { startWechatEmulator, type WechatEmulator } from './emulator.js';
 
 export interface CliOptions {
@@ -22,7 +23,8 @@ export function parseCliArgs(args: readonly string[]): CliOptions {
 
 /** Starts the emulator with the default app and users and prints how to reach it. */
 export async function runCli(args: readonly string[], print: (line: string) => void): Promise<WechatEmulator> {
-  const emulator = await startWechatEmulator(parseCliArgs(args));
+  // Real time, so codes and tokens expire by themselves in a long-running emulator; still advanceable.
+  const emulator = await startWechatEmulator({ clock: createAdvanceableSystemClock(), ...parseCliArgs(args) });
   print(`WeChat emulator listening on ${emulator.url}`);
   print(`appId:     ${emulator.defaultApp.appId}`);
   print(`appSecret: ${emulator.defaultApp.appSecret}`);

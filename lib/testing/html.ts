@@ -13,7 +13,7 @@ export function page(title: string, body: string): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1, maximum-scale=1">
 <title>${escapeHtml(title)}</title>
-<style>
+<style>input[type=radio]{accent-color:#07c160}
   body { margin: 0; font-family: -apple-system, "PingFang SC", "Helvetica Neue", sans-serif; background: #ededed; color: #191919; }
   main { max-width: 480px; margin: 0 auto; padding: 24px 16px; }
   .card { background: #fff; border-radius: 8px; padding: 20px 16px; }

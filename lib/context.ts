@@ -68,6 +68,22 @@ export class WechatRequestContext {
     return login.refreshExpiresAt > requests.get(this)!.deps.clock.now();
   }
 
+  /**
+   * isAuthenticated(), confirmed against the store. Another request may have found the refresh token refused
+   * while this session was in use elsewhere; express-session then writes back whole sessions from before the
+   * refusal, losing its "authorize again" note. The grant in the store cannot be overwritten that way. One
+   * store read; restores the note when it was lost.
+   */
+  async checkAuthenticated(): Promise<boolean> {
+    const login = this.login;
+    if (!login || !this.isAuthenticated()) return false;
+    const { req, deps } = requests.get(this)!;
+    const grant = await deps.store.grants.get(login.grantId);
+    if (grant && !grant.dead) return true;
+    await this.requireReauthorization(req, login.scope);
+    return false;
+  }
+
   /** The user's current record from the store (with tokens: keep it server side). */
   async loadUser(): Promise<WechatPublicAuthModel | null> {
     const login = this.login;

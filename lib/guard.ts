@@ -46,11 +46,21 @@ export function createGuard(runtime: WechatLoginRuntime) {
         return;
       }
       const scopeOk = needed !== 'snsapi_userinfo' || req.wechat.scope === 'snsapi_userinfo';
-      if (req.wechat.isAuthenticated() && scopeOk) {
+      let authenticated: boolean;
+      try {
+        // Checked against the grant in Redis, not only the session: a slow request's stale session save
+        // must not undo "authorize again".
+        authenticated = scopeOk && (await req.wechat.checkAuthenticated());
+      } catch (error) {
+        next(error);
+        return;
+      }
+      if (authenticated) {
         next();
         return;
       }
-      const scope = needed ?? req.session.wechat?.reauthorize?.scope ?? runtime.config.scope;
+      const data = req.session.wechat;
+      const scope = needed ?? data?.reauthorize?.scope ?? data?.login?.scope ?? runtime.config.scope;
       await respondLoginRequired(runtime, req, res, scope);
     };
   };

@@ -1,5 +1,6 @@
 import type { RequestHandler, Request } from 'express';
-import session from 'express-session';
+import session, { type SessionData } from 'express-session';
+import { ERR_STORE_UNAVAILABLE, WechatLoginError } from './errors.js';
 import { RedisStore } from 'connect-redis';
 import type { Redis } from 'ioredis';
 import type { ResolvedSessionConfig } from './config.js';
@@ -30,7 +31,7 @@ export function createSessionMiddleware(
   keyPrefix: string,
 ): RequestHandler {
   const store = redis
-    ? new RedisStore({ client: redis, prefix: keyPrefix, ttl: config.ttlSeconds })
+    ? new TransientErrorRedisStore({ client: redis, prefix: keyPrefix, ttl: config.ttlSeconds })
     : undefined; // express-session's MemoryStore: for the one-process demo only (it warns in production)
   return session({
     name: config.name,
@@ -43,6 +44,33 @@ export function createSessionMiddleware(
     proxy: undefined,
     cookie: config.cookie,
   });
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type StoreCallback = (error?: any, data?: any) => any;
+
+/** connect-redis, with Redis failures turned into our 503 "store unavailable" instead of a 500 with a stack. */
+class TransientErrorRedisStore extends RedisStore {
+  override get(sid: string, cb?: StoreCallback) {
+    return super.get(sid, asTransient(cb));
+  }
+  override set(sid: string, sess: SessionData, cb?: StoreCallback) {
+    return super.set(sid, sess, asTransient(cb));
+  }
+  override touch(sid: string, sess: SessionData, cb?: StoreCallback) {
+    return super.touch(sid, sess, asTransient(cb));
+  }
+  override destroy(sid: string, cb?: StoreCallback) {
+    return super.destroy(sid, asTransient(cb));
+  }
+}
+
+function asTransient(cb: StoreCallback | undefined): StoreCallback | undefined {
+  if (!cb) return cb;
+  return (error, data) =>
+    error
+      ? cb(new WechatLoginError('session store unavailable', { code: ERR_STORE_UNAVAILABLE, status: 503, cause: error }))
+      : cb(undefined, data);
 }
 
 export function regenerateSession(req: Request): Promise<void> {

@@ -10,7 +10,7 @@ import {
   WechatLoginError,
   hasErrcode,
 } from './errors.js';
-import type { GrantRecord, WechatStore } from './store/types.js';
+import type { GrantRecord, GrantTokens, WechatStore } from './store/types.js';
 import type { WechatAccessTokenResponse } from './wechat-types.js';
 
 const log = logger('tokens');
@@ -70,6 +70,37 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     return grant;
   }
 
+  /**
+   * Tokens WeChat gave us that the store did not take (Redis went away between WeChat's answer and our write).
+   * With rotation the refresh token still stored is already dead, so these are the only live ones: the next
+   * request of this process stores them before anything else. The version check keeps them from overwriting
+   * anything newer.
+   */
+  const unsaved = new Map<string, { fromVersion: number; tokens: GrantTokens }>();
+
+  async function storeUnsaved(grantId: string, grant: GrantRecord): Promise<GrantRecord> {
+    const pending = unsaved.get(grantId);
+    if (!pending) return grant;
+    if (pending.fromVersion !== grant.version) {
+      unsaved.delete(grantId);
+      return grant;
+    }
+    const updated = await store.grants.replaceTokens(grantId, grant.version, pending.tokens);
+    unsaved.delete(grantId);
+    if (!updated) return load(grantId);
+    log('stored the tokens of an earlier refresh that Redis had refused (version %d)', updated.version);
+    await recordOnUser(updated);
+    return updated;
+  }
+
+  async function recordOnUser(grant: GrantRecord): Promise<void> {
+    const tokens = { accessToken: grant.accessToken, refreshToken: grant.refreshToken, expiresIn: grant.expiresIn };
+    // The grant holds the truth; a failed copy onto the user record must not fail a request that has its token.
+    await store.users.updateTokens(grant.userId, tokens, clock.now()).catch((error: unknown) => {
+      log('could not copy refreshed tokens onto user %d: %s', grant.userId, (error as Error).message);
+    });
+  }
+
   async function refreshUnderLock(grantId: string, grant: GrantRecord): Promise<GrantRecord> {
     let result;
     try {
@@ -77,24 +108,32 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     } catch (error) {
       const { REFRESH_TOKEN_EXPIRED, INVALID_REFRESH_TOKEN } = WECHAT_ERRCODES;
       if (hasErrcode(error, REFRESH_TOKEN_EXPIRED, INVALID_REFRESH_TOKEN)) {
-        await store.grants.markDead(grantId, grant.version);
-        throw new ReauthorizationRequiredError(`refresh refused (${error.errcode})`, { cause: error });
+        if (await store.grants.markDead(grantId, grant.version)) {
+          throw new ReauthorizationRequiredError(`refresh refused (${error.errcode})`, { cause: error });
+        }
+        // The grant moved on while we asked: a refresh that overtook ours (our lock had expired) used this
+        // refresh token first, and WeChat refused it to us for that reason. Its tokens are the live ones.
+        log('refresh refused (%d) after another refresh landed: using that one', error.errcode);
+        return load(grantId);
       }
       throw error; // transient: the grant stays, the next request tries again
     }
-    const updated = await store.grants.replaceTokens(grantId, grant.version, {
+    const tokens: GrantTokens = {
       accessToken: result.access_token,
       refreshToken: result.refresh_token || grant.refreshToken,
       expiresAt: clock.now() + result.expires_in * 1000,
       expiresIn: result.expires_in,
       scope: result.scope || grant.scope,
-    });
+    };
+    let updated;
+    try {
+      updated = await store.grants.replaceTokens(grantId, grant.version, tokens);
+    } catch (error) {
+      unsaved.set(grantId, { fromVersion: grant.version, tokens });
+      throw error;
+    }
     if (!updated) return load(grantId); // our lock had expired and someone else refreshed: theirs is newer
-    await store.users.updateTokens(
-      grant.userId,
-      { accessToken: updated.accessToken, refreshToken: updated.refreshToken, expiresIn: updated.expiresIn },
-      clock.now(),
-    );
+    await recordOnUser(updated);
     log('refreshed grant (version %d)', updated.version);
     return updated;
   }
@@ -104,7 +143,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     const deadline = Date.now() + waitTimeoutMs;
     let pause = 5;
     for (;;) {
-      const grant = await load(grantId);
+      const grant = await storeUnsaved(grantId, await load(grantId));
       if (usable(grant, refusedToken)) return grant;
       if (grant.refreshExpiresAt <= clock.now()) {
         await store.grants.markDead(grantId, grant.version);
@@ -158,7 +197,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     },
 
     async getAccessToken(grantId, { refusedToken } = {}) {
-      const grant = await load(grantId);
+      const grant = await storeUnsaved(grantId, await load(grantId));
       if (usable(grant, refusedToken)) return grant;
       // One refresh per grant per process; other processes are held off by the Redis lock.
       const key = `${grantId}\u0000${refusedToken ?? ''}`;

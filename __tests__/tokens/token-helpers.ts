@@ -68,21 +68,19 @@ export function gate(): { wait: Promise<void>; open(): void } {
 }
 
 /**
- * A TCP proxy in front of redis-server that the test can cut: while down, every connection is reset at once,
- * which is what a Redis restart or a network blip looks like to the client.
+ * A TCP proxy in front of redis-server that the test can cut: while down, open connections are reset and new
+ * ones refused (ECONNREFUSED), which is what a Redis restart or failover looks like to the client.
  */
 export interface CuttableProxy {
   url: string;
-  down(): void;
-  up(): void;
+  down(): Promise<void>;
+  up(): Promise<void>;
   close(): Promise<void>;
 }
 
 export async function startCuttableProxy(targetPort: number): Promise<CuttableProxy> {
-  let isDown = false;
   const sockets = new Set<Socket>();
   const server = createServer((client) => {
-    if (isDown) return void client.destroy();
     const upstream = connect(targetPort, '127.0.0.1');
     for (const s of [client, upstream]) {
       sockets.add(s);
@@ -93,20 +91,19 @@ export async function startCuttableProxy(targetPort: number): Promise<CuttablePr
     client.on('close', () => upstream.destroy());
     upstream.on('close', () => client.destroy());
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const listen = (port: number) => new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      if (!server.listening) return resolve();
+      server.close(() => resolve());
+      for (const s of sockets) s.destroy();
+    });
+  await listen(0);
   const { port } = server.address() as AddressInfo;
   return {
     url: `redis://127.0.0.1:${port}`,
-    down() {
-      isDown = true;
-      for (const s of sockets) s.destroy();
-    },
-    up() {
-      isDown = false;
-    },
-    close() {
-      for (const s of sockets) s.destroy();
-      return new Promise((resolve) => server.close(() => resolve()));
-    },
+    down: stop,
+    up: () => (server.listening ? Promise.resolve() : listen(port)),
+    close: stop,
   };
 }

@@ -1,7 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { Redis } from 'ioredis';
-import { createRedisStore, createWechatLogin, type EmulatorFault, type WechatLogin } from '../../lib/index.js';
+import { createRedisStore, createWechatLogin, type WechatLogin } from '../../lib/index.js';
+import type { EmulatorFault } from '../../lib/testing/index.js';
 import { buildApp, login, loginOptions, startWorld, WECHAT_UA, type Agent, type LoginWorld } from '../helpers/login-app.js';
 import { HOUR_MS, readGrant, startCuttableProxy, tokenOf, tokenTestRoutes, wechatAccepts, type CuttableProxy } from './token-helpers.js';
 
@@ -115,25 +116,25 @@ describe('Redis briefly unreachable', () => {
       world.clock.advance(3 * HOUR_MS);
       world.emulator.resetCalls();
 
-      proxy.down();
+      await proxy.down();
       const res = await tokenOf(agent);
       expect(res.status).toBe(503);
       expect(res.body).toEqual({ error: 'wechat_unavailable' });
       expect(world.emulator.calls.refresh_token).toBe(0);
 
-      proxy.up();
+      await proxy.up();
       await waitForRedis(storeClient);
       const next = await tokenOf(agent);
       expect(next.status).toBe(200);
       expect(world.emulator.calls.refresh_token).toBe(1);
     } finally {
-      proxy.up();
+      await proxy.up();
       await cutWechat.close();
     }
   });
 
-  it('when the refresh went through at WeChat but Redis failed before it was stored: the next request still succeeds', async () => {
-    // The lock and the read work, then Redis goes away while WeChat is answering.
+  it('when WeChat refreshed but Redis went away before the new tokens were stored: 503, then the next request stores them (no logout)', async () => {
+    // With rotation, the refresh token still in Redis is dead the moment WeChat answers: the answer must not be lost.
     const storeClient = new Redis(proxy.url, { maxRetriesPerRequest: 1, connectTimeout: 2_000 });
     const store = createRedisStore({ redis: storeClient, appId: world.emulator.defaultApp.appId, keyPrefix: 'wol', ownsClient: true });
     const realReplace = store.grants.replaceTokens;
@@ -141,7 +142,7 @@ describe('Redis briefly unreachable', () => {
     store.grants.replaceTokens = async (...args) => {
       if (cutOnce) {
         cutOnce = false;
-        proxy.down();
+        await proxy.down();
       }
       return realReplace(...args);
     };
@@ -153,34 +154,43 @@ describe('Redis briefly unreachable', () => {
       world.emulator.resetCalls();
       const res = await tokenOf(agent);
       expect(res.status).toBe(503);
-      proxy.up();
+      expect(world.emulator.calls.refresh_token).toBe(1);
+
+      await proxy.up();
       await waitForRedis(storeClient);
-      // WeChat rotated the refresh token we could not store: the next refresh with the old one is refused.
-      // That is a real logout caused by a Redis blip; this test documents it (see the report).
       const next = await tokenOf(agent);
-      expect([200, 401]).toContain(next.status);
-      console.log(`refresh stored-after-Redis-blip: next request answered ${next.status}`);
+      expect(next.status).toBe(200);
+      expect(world.emulator.calls.refresh_token).toBe(1); // stored what WeChat gave, no second refresh
+      const openid = world.emulator.openidFor('bob');
+      expect(await wechatAccepts(world.emulator, next.body.token, openid)).toBe(true);
+      expect((await cutWechat.users.findByOpenid(openid))?.accessToken).toBe(next.body.token);
+      // And the stored refresh token is the live one.
+      world.clock.advance(3 * HOUR_MS);
+      const later = await tokenOf(agent);
+      expect(later.status).toBe(200);
+      expect(world.emulator.calls.refresh_token).toBe(2);
     } finally {
-      proxy.up();
+      await proxy.up();
       await cutWechat.close();
     }
   });
 
+  // express-session passes connect-redis's error (MaxRetriesPerRequestError) on as is, and the error handler
+  // does not know it is transient: 500 today. Needs session.ts or errors.ts (see the report); flip to it() then.
   it('for the whole app (sessions too): 503, and the next request after Redis is back succeeds', async () => {
     const cutWechat = createWechatLogin(loginOptions(world, { ...fast, redis: proxy.url }));
     try {
       const agent = request.agent(buildApp(cutWechat, tokenTestRoutes));
       await login(agent, world.emulator, { user: 'alice' });
       world.clock.advance(3 * HOUR_MS);
-      proxy.down();
+      await proxy.down();
       const res = await tokenOf(agent);
-      console.log(`whole-Redis outage answered ${res.status} ${res.text.slice(0, 120)}`);
       expect(res.status).toBe(503);
-      proxy.up();
+      await proxy.up();
       await new Promise((r) => setTimeout(r, 300));
       expect((await tokenOf(agent)).status).toBe(200);
     } finally {
-      proxy.up();
+      await proxy.up();
       await cutWechat.close();
     }
   });

@@ -111,9 +111,10 @@ function createMemoryGrants(
     },
     async markDead(grantId, expectedVersion) {
       const fields = getFields(grantId);
-      if (!fields || fields.version !== String(expectedVersion)) return;
+      if (!fields || fields.version !== String(expectedVersion)) return false;
       const { accessToken: _a, refreshToken: _r, ...rest } = fields;
       setFields(grantId, { ...rest, dead: '1', version: String(expectedVersion + 1) }, grants.get(grantId)?.ttlMs ?? 0);
+      return true;
     },
     async delete(grantId) {
       grants.delete(grantId);

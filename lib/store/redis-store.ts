@@ -119,9 +119,7 @@ function createRedisGrants(redis: Redis, keys: Keys): GrantStore {
         return reply ? parseGrant(pairsToObject(reply)) : null;
       }),
     markDead: (grantId, expectedVersion) =>
-      guard(async () => {
-        await redis.eval(MARK_DEAD, 1, keys.grant(grantId), String(expectedVersion));
-      }),
+      guard(async () => (await redis.eval(MARK_DEAD, 1, keys.grant(grantId), String(expectedVersion))) === 1),
     delete: (grantId) =>
       guard(async () => {
         await redis.del(keys.grant(grantId), keys.grantLock(grantId));

@@ -65,8 +65,8 @@ export interface GrantStore {
   get(grantId: string): Promise<GrantRecord | null>;
   /** Writes new tokens only if the grant is still at `expectedVersion`; returns the new record, or null if it moved on. */
   replaceTokens(grantId: string, expectedVersion: number, tokens: GrantTokens): Promise<GrantRecord | null>;
-  /** Forgets the tokens and marks the grant dead (only if still at `expectedVersion`). */
-  markDead(grantId: string, expectedVersion: number): Promise<void>;
+  /** Forgets the tokens and marks the grant dead, only if still at `expectedVersion`: true when it did. */
+  markDead(grantId: string, expectedVersion: number): Promise<boolean>;
   delete(grantId: string): Promise<void>;
   /** A short lock for one refresh: true when `owner` got it. */
   tryLock(grantId: string, owner: string, ttlMs: number): Promise<boolean>;

@@ -1,0 +1,107 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import request from 'supertest';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createRedisStore, createWechatApiClient, createWechatLogin, type WechatLogin } from '../../lib/index.js';
+import { createTokenManager } from '../../lib/tokens.js';
+import { buildApp, login, loginOptions, startWorld, type LoginWorld } from '../helpers/login-app.js';
+import { HOUR_MS, gate, grantIdOf, grantKeys, readGrant, sessionCookieFrom, tokenOf, tokenTestRoutes, wechatAccepts } from './token-helpers.js';
+
+let world: LoginWorld;
+let wechat: WechatLogin;
+let app: ReturnType<typeof buildApp>;
+
+beforeAll(async () => {
+  world = await startWorld();
+  wechat = createWechatLogin(loginOptions(world));
+  app = buildApp(wechat, tokenTestRoutes);
+});
+afterEach(() => world.emulator.resetCalls());
+afterAll(async () => {
+  await wechat.close();
+  await world.stop();
+});
+
+describe('one refresh across token managers sharing Redis', () => {
+  it('refreshes once for 50 concurrent requests spread over 4 app instances (4 token managers, one Redis)', async () => {
+    const others = [1, 2, 3].map(() => createWechatLogin(loginOptions(world)));
+    try {
+      const apps = [app, ...others.map((w) => buildApp(w))];
+      const agent = request.agent(app);
+      const { callback } = await login(agent, world.emulator, { user: 'alice' });
+      const cookie = sessionCookieFrom(callback);
+      world.clock.advance(3 * HOUR_MS);
+      world.emulator.resetCalls();
+      const answers = await Promise.all(
+        Array.from({ length: 50 }, (_, i) => request(apps[i % 4]!).get('/api/token').set('Cookie', cookie).set('Accept', 'application/json')),
+      );
+      expect(answers.map((a) => a.status)).toEqual(Array(50).fill(200));
+      expect(new Set(answers.map((a) => a.body.token)).size).toBe(1);
+      expect(world.emulator.calls.refresh_token).toBe(1);
+    } finally {
+      await Promise.all(others.map((w) => w.close()));
+    }
+  });
+});
+
+describe('a lock holder that crashed', () => {
+  it('blocks the others only until its lock expires', async () => {
+    const agent = request.agent(app);
+    await login(agent, world.emulator, { user: 'bob' });
+    const grantId = await grantIdOf(agent);
+    world.clock.advance(3 * HOUR_MS);
+    world.emulator.resetCalls();
+    // What a process that died mid-refresh leaves behind: its lock, with the expiry it set.
+    const lockTtlMs = 500;
+    await world.redis.set(grantKeys(world).grantLock(grantId), 'a-process-that-died', 'PX', lockTtlMs);
+    const started = performance.now();
+    const res = await tokenOf(agent);
+    const waited = Math.round(performance.now() - started);
+    console.log(`a crashed holder's lock (PX ${lockTtlMs} ms) held a request for ${waited} ms`);
+    expect(res.status).toBe(200);
+    expect(await wechatAccepts(world.emulator, res.body.token, world.emulator.openidFor('bob'))).toBe(true);
+    expect(world.emulator.calls.refresh_token).toBe(1);
+    expect(waited).toBeGreaterThanOrEqual(lockTtlMs - 50);
+    expect(waited).toBeLessThan(lockTtlMs + 500);
+  });
+
+  it('a holder whose lock expired mid-refresh and then gets 40030 uses the refresh that overtook it instead of logging out', async () => {
+    const agent = request.agent(app);
+    await login(agent, world.emulator, { user: 'alice' });
+    const grantId = await grantIdOf(agent);
+    world.clock.advance(3 * HOUR_MS);
+    world.emulator.resetCalls();
+
+    const store = createRedisStore({ redis: world.redis, appId: world.emulator.defaultApp.appId, keyPrefix: 'wol' });
+    const opts = loginOptions(world);
+    const realApi = createWechatApiClient({ appId: opts.appId, appSecret: opts.appSecret, apiBaseUrl: world.emulator.apiBaseUrl });
+    const entered = gate();
+    const release = gate();
+    // A stalls (GC pause, overloaded event loop) between taking the lock and calling WeChat.
+    const stalledApi = {
+      async refreshToken(refreshToken: string) {
+        entered.open();
+        await release.wait;
+        return realApi.refreshToken(refreshToken);
+      },
+    };
+    const common = { store, clock: world.clock, skewMs: 5 * 60_000, lockTtlMs: 100, waitTimeoutMs: 2_000 };
+    const a = createTokenManager({ ...common, api: stalledApi });
+    const b = createTokenManager({ ...common, api: realApi });
+
+    const fromA = a.getAccessToken(grantId).then(
+      (grant) => ({ ok: true as const, grant }),
+      (error: unknown) => ({ ok: false as const, error }),
+    );
+    await entered.wait;
+    await sleep(150); // A's lock expires
+    const fromB = await b.getAccessToken(grantId);
+    release.open(); // A now refreshes with the refresh token B already used: 40030
+    const outcome = await fromA;
+    expect(world.emulator.calls.refresh_token).toBe(2);
+    expect(outcome.ok ? outcome.grant.accessToken : (outcome.error as Error).message).toBe(fromB.accessToken);
+    const stored = await readGrant(wechat, agent);
+    expect(stored.dead).toBe(false);
+    expect(stored.accessToken).toBe(fromB.accessToken);
+    expect((await tokenOf(agent)).body.token).toBe(fromB.accessToken);
+  });
+});

@@ -281,6 +281,18 @@ describe('the other ways a callback ends', () => {
     expect(res.text).not.toContain(loginOptions(world).appSecret);
     expect((await agent.get('/api/me').set(json)).status).toBe(401);
   });
+
+  it('settles the code as failed when a step after the exchange fails, so a repeat does not wait on it', async () => {
+    const agent = request.agent(app);
+    const start = await agent.get('/auth/wechat/login');
+    const callbackUrl = new URL(world.emulator.authorize(start.headers.location, { user: 'alice' }));
+    world.emulator.injectFault('userinfo', 'http500', 3); // first try and both retries
+    const res = await agent.get(pathOf(callbackUrl.href));
+    expect(res.status).toBe(503);
+    const { hashCode } = await import('../../lib/login-state.js');
+    expect(await wechat.store.getCodeOutcome(hashCode(callbackUrl.searchParams.get('code')!))).toEqual({ status: 'failed' });
+    expect((await agent.get('/api/me').set(json)).status).toBe(401);
+  });
 });
 
 describe('session fixation and cookies', () => {

@@ -68,20 +68,39 @@ async function completeLogin(
   code: string,
   retry: boolean,
 ): Promise<void> {
-  const { config, store, api, tokens: tokenManager } = runtime;
   const codeHash = hashCode(code);
-  await store.claimCode(codeHash, CODE_OUTCOME_TTL_MS);
+  await runtime.store.claimCode(codeHash, CODE_OUTCOME_TTL_MS);
+  try {
+    await exchangeAndLogIn(runtime, req, res, record, code, codeHash, retry);
+  } catch (error) {
+    // A repeated callback must not wait on a "pending" outcome that will never settle.
+    const failed: CodeOutcome = { status: 'failed' };
+    await runtime.store.setCodeOutcome(codeHash, failed, CODE_OUTCOME_TTL_MS).catch(() => undefined);
+    throw error;
+  }
+}
+
+async function exchangeAndLogIn(
+  runtime: WechatLoginRuntime,
+  req: Request,
+  res: Response,
+  record: LoginStateRecord,
+  code: string,
+  codeHash: string,
+  retry: boolean,
+): Promise<void> {
+  const { config, store, api, tokens: tokenManager } = runtime;
   const failed: CodeOutcome = { status: 'failed' };
 
   let tokens;
   try {
     tokens = await api.exchangeCode(code);
   } catch (error) {
-    await store.setCodeOutcome(codeHash, failed, CODE_OUTCOME_TTL_MS).catch(() => undefined);
     const { CODE_BEEN_USED, INVALID_CODE, CODE_EXPIRED } = WECHAT_ERRCODES;
     if (hasErrcode(error, CODE_BEEN_USED, INVALID_CODE, CODE_EXPIRED) && !retry) {
       // The code went stale (a lost first attempt, a slow user): a fresh authorization, once.
       log('code refused (%d): restarting the login once', error.errcode);
+      await store.setCodeOutcome(codeHash, failed, CODE_OUTCOME_TTL_MS);
       res.redirect(302, loginPath(runtime, { returnTo: record.returnTo, scope: record.scope, retry: true }));
       return;
     }

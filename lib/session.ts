@@ -40,8 +40,6 @@ export function createSessionMiddleware(
     resave: false,
     saveUninitialized: false,
     rolling: false,
-    // Lets `secure: 'auto'` and secure cookies work behind a TLS-terminating proxy with `trust proxy` set.
-    proxy: undefined,
     cookie: config.cookie,
   });
 }

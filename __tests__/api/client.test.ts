@@ -1,17 +1,11 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { createWechatService } from '../../lib/service.js';
-import { startWechatEmulator, type WechatEmulator } from '../../lib/testing/index.js';
+import type { WechatEmulator } from '../../lib/testing/index.js';
+import { useEmulator } from '../helpers/emulator.js';
 import { clientFor, codeFor, optionsFor } from './api-helpers.js';
 
 let emulator: WechatEmulator;
-beforeAll(async () => {
-  emulator = await startWechatEmulator();
-});
-afterAll(() => emulator.close());
-beforeEach(() => {
-  emulator.clearFaults();
-  emulator.resetCalls();
-});
+useEmulator((e) => (emulator = e));
 
 const ALICE_UNIONID = 'oAliceUn1onIdEmu1at0r0000001';
 const TOKEN = expect.stringMatching(/^\w{20,}$/);

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import {
   ERR_INVALID_ARGUMENT,
   ERR_WECHAT_API,
@@ -9,18 +9,12 @@ import {
   isTransientError,
   type WechatEndpoint,
 } from '../../lib/errors.js';
-import { startWechatEmulator, type WechatEmulator } from '../../lib/testing/index.js';
+import type { WechatEmulator } from '../../lib/testing/index.js';
+import { useEmulator } from '../helpers/emulator.js';
 import { clientFor, codeFor, rejectionOf } from './api-helpers.js';
 
 let emulator: WechatEmulator;
-beforeAll(async () => {
-  emulator = await startWechatEmulator();
-});
-afterAll(() => emulator.close());
-beforeEach(() => {
-  emulator.clearFaults();
-  emulator.resetCalls();
-});
+useEmulator((e) => (emulator = e));
 
 const RID = /^[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{8}$/;
 

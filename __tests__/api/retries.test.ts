@@ -1,18 +1,12 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { DEFAULT_RETRY } from '../../lib/api-client.js';
 import { ERR_INVALID_OPTION, ERR_WECHAT_API, ERR_WECHAT_UNAVAILABLE, isTransientError } from '../../lib/errors.js';
 import { startWechatEmulator, type EmulatorEndpoint, type WechatEmulator } from '../../lib/testing/index.js';
+import { useEmulator } from '../helpers/emulator.js';
 import { FAST_RETRY, clientFor, codeFor, rejectionOf, thrownBy } from './api-helpers.js';
 
 let emulator: WechatEmulator;
-beforeAll(async () => {
-  emulator = await startWechatEmulator();
-});
-afterAll(() => emulator.close());
-beforeEach(() => {
-  emulator.clearFaults();
-  emulator.resetCalls();
-});
+useEmulator((e) => (emulator = e));
 
 const LIMIT = DEFAULT_RETRY.limit;
 

@@ -1,7 +1,7 @@
 import express, { type Express } from 'express';
 import request from 'supertest';
 import type { Redis } from 'ioredis';
-import { createWechatLogin, type WechatLogin, type WechatLoginOptions } from '../../lib/index.js';
+import type { WechatLogin, WechatLoginOptions } from '../../lib/index.js';
 import { createTestClock, startWechatEmulator, type TestClock, type WechatEmulator } from '../../lib/testing/index.js';
 import { startRedisServer, type TestRedisServer } from './redis-server.js';
 
@@ -95,3 +95,4 @@ export async function login(
   const callback = await agent.get(pathOf(callbackUrl)).set('User-Agent', WECHAT_UA);
   return { authorizeUrl, callbackUrl, callback };
 }
+

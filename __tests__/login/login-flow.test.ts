@@ -1,21 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
+import type { Express } from 'express';
 import request from 'supertest';
 import { createWechatLogin, type WechatLogin } from '../../lib/index.js';
-import { buildApp, DESKTOP_UA, login, loginOptions, pathOf, startWorld, WECHAT_UA, type LoginWorld } from '../helpers/login-app.js';
+import { buildApp, DESKTOP_UA, login, loginOptions, pathOf, WECHAT_UA, type LoginWorld } from '../helpers/login-app.js';
+import { useLoginSuite } from '../helpers/login-suite.js';
 
 let world: LoginWorld;
 let wechat: WechatLogin;
-let app: ReturnType<typeof buildApp>;
+let app: Express;
 
-beforeAll(async () => {
-  world = await startWorld();
-  wechat = createWechatLogin(loginOptions(world), { warn: () => undefined });
-  app = buildApp(wechat);
-});
-afterAll(async () => {
-  await wechat.close();
-  await world.stop();
-});
+useLoginSuite((suite) => ({ world, wechat, app } = suite));
 
 const json = { Accept: 'application/json' };
 

@@ -1,16 +1,10 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { startWechatEmulator, type WechatEmulator } from '../../lib/testing/index.js';
+import { useEmulator } from '../helpers/emulator.js';
 import { authorizeUrl, checkToken, codeFor, exchangeCode, login } from './emulator-helpers.js';
 
 let wechat: WechatEmulator;
-beforeAll(async () => {
-  wechat = await startWechatEmulator();
-});
-afterAll(() => wechat.close());
-beforeEach(() => {
-  wechat.clearFaults();
-  wechat.resetCalls();
-});
+useEmulator((e) => (wechat = e));
 
 const tokenUrl = () =>
   `${wechat.apiBaseUrl}/sns/oauth2/access_token?appid=${wechat.defaultApp.appId}&secret=${wechat.defaultApp.appSecret}&code=x&grant_type=authorization_code`;

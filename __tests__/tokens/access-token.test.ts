@@ -1,26 +1,16 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
+import type { Express } from 'express';
 import request from 'supertest';
 import { createWechatLogin, type WechatLogin } from '../../lib/index.js';
-import { buildApp, login, loginOptions, pathOf, startWorld, WECHAT_UA, type LoginWorld } from '../helpers/login-app.js';
+import { buildApp, login, loginOptions, pathOf, WECHAT_UA, type LoginWorld } from '../helpers/login-app.js';
+import { useLoginSuite } from '../helpers/login-suite.js';
 import { HOUR_MS, readGrant, tokenOf, tokenTestRoutes, wechatAccepts } from './token-helpers.js';
 
 let world: LoginWorld;
 let wechat: WechatLogin;
-let app: ReturnType<typeof buildApp>;
+let app: Express;
 
-beforeAll(async () => {
-  world = await startWorld();
-  wechat = createWechatLogin(loginOptions(world));
-  app = buildApp(wechat, tokenTestRoutes);
-});
-afterEach(() => {
-  world.emulator.clearFaults();
-  world.emulator.resetCalls();
-});
-afterAll(async () => {
-  await wechat.close();
-  await world.stop();
-});
+useLoginSuite((suite) => ({ world, wechat, app } = suite), { routes: tokenTestRoutes });
 
 describe('req.wechat.getAccessToken()', () => {
   it('returns the stored token while it is fresh, without calling WeChat', async () => {

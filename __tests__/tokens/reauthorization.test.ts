@@ -1,23 +1,16 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
+import type { Express } from 'express';
 import request from 'supertest';
-import { createWechatLogin, type WechatLogin } from '../../lib/index.js';
-import { buildApp, login, loginOptions, startWorld, WECHAT_UA, type Agent, type LoginWorld } from '../helpers/login-app.js';
+import type { WechatLogin } from '../../lib/index.js';
+import { login, WECHAT_UA, type Agent, type LoginWorld } from '../helpers/login-app.js';
+import { useLoginSuite } from '../helpers/login-suite.js';
 import { DAY_MS, HOUR_MS, grantIdOf, grantKeys, readGrant, refreshBehindOurBack, tokenOf, tokenTestRoutes } from './token-helpers.js';
 
 let world: LoginWorld;
 let wechat: WechatLogin;
-let app: ReturnType<typeof buildApp>;
+let app: Express;
 
-beforeAll(async () => {
-  world = await startWorld();
-  wechat = createWechatLogin(loginOptions(world));
-  app = buildApp(wechat, tokenTestRoutes);
-});
-afterEach(() => world.emulator.resetCalls());
-afterAll(async () => {
-  await wechat.close();
-  await world.stop();
-});
+useLoginSuite((suite) => ({ world, wechat, app } = suite), { routes: tokenTestRoutes });
 
 /** After WeChat refused the refresh token: cleared grant, login again, and the user still known. */
 async function expectSentToAuthorizeAgain(agent: Agent, user: string): Promise<void> {

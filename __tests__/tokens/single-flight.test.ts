@@ -1,25 +1,18 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
+import type { Express } from 'express';
 import request from 'supertest';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createRedisStore, createWechatApiClient, createWechatLogin, type WechatLogin } from '../../lib/index.js';
 import { createTokenManager } from '../../lib/tokens.js';
-import { buildApp, login, loginOptions, startWorld, type LoginWorld } from '../helpers/login-app.js';
+import { buildApp, login, loginOptions, type LoginWorld } from '../helpers/login-app.js';
+import { useLoginSuite } from '../helpers/login-suite.js';
 import { HOUR_MS, gate, grantIdOf, grantKeys, readGrant, sessionCookieFrom, tokenOf, tokenTestRoutes, wechatAccepts } from './token-helpers.js';
 
 let world: LoginWorld;
 let wechat: WechatLogin;
-let app: ReturnType<typeof buildApp>;
+let app: Express;
 
-beforeAll(async () => {
-  world = await startWorld();
-  wechat = createWechatLogin(loginOptions(world));
-  app = buildApp(wechat, tokenTestRoutes);
-});
-afterEach(() => world.emulator.resetCalls());
-afterAll(async () => {
-  await wechat.close();
-  await world.stop();
-});
+useLoginSuite((suite) => ({ world, wechat, app } = suite), { routes: tokenTestRoutes });
 
 describe('one refresh across token managers sharing Redis', () => {
   it('refreshes once for 50 concurrent requests spread over 4 app instances (4 token managers, one Redis)', async () => {

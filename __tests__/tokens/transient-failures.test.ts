@@ -1,30 +1,20 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { Express } from 'express';
 import request from 'supertest';
 import { Redis } from 'ioredis';
 import { createRedisStore, createWechatLogin, type WechatLogin } from '../../lib/index.js';
 import type { EmulatorFault } from '../../lib/testing/index.js';
-import { buildApp, login, loginOptions, startWorld, WECHAT_UA, type Agent, type LoginWorld } from '../helpers/login-app.js';
+import { buildApp, login, loginOptions, WECHAT_UA, type Agent, type LoginWorld } from '../helpers/login-app.js';
+import { useLoginSuite } from '../helpers/login-suite.js';
 import { HOUR_MS, readGrant, startCuttableProxy, tokenOf, tokenTestRoutes, wechatAccepts, type CuttableProxy } from './token-helpers.js';
 
 let world: LoginWorld;
 let wechat: WechatLogin;
-let app: ReturnType<typeof buildApp>;
+let app: Express;
 // Short attempts so that a hanging WeChat costs this suite well under a second per test.
 const fast = { timeoutMs: 200, retry: { limit: 2, baseDelayMs: 5, maxDelayMs: 20 } };
 
-beforeAll(async () => {
-  world = await startWorld();
-  wechat = createWechatLogin(loginOptions(world, fast));
-  app = buildApp(wechat, tokenTestRoutes);
-});
-afterEach(() => {
-  world.emulator.clearFaults();
-  world.emulator.resetCalls();
-});
-afterAll(async () => {
-  await wechat.close();
-  await world.stop();
-});
+useLoginSuite((suite) => ({ world, wechat, app } = suite), { options: fast, routes: tokenTestRoutes });
 
 async function expiredLogin(user = 'alice'): Promise<{ agent: Agent; before: string }> {
   const agent = request.agent(app);

@@ -51,10 +51,14 @@ function noStore(_req: Request, res: Response, next: NextFunction): void {
   next();
 }
 
-/** Errors of our own routes become a short page with the right status; details go to the debug log only. */
+/**
+ * Our own errors on our own routes become a short page with the right status (details go to the debug log
+ * only). Anything else — a misconfiguration, an exception from your onLogin hook — goes on to your error handler.
+ */
 const routeErrorPage: ErrorRequestHandler = (error, _req, res, next) => {
-  if (res.headersSent) return next(error);
-  const status = typeof error?.status === 'number' && error.status >= 400 && error.status < 600 ? error.status : 500;
+  const ours = typeof error?.code === 'string' && error.code.startsWith('ERR_WECHAT') && typeof error.status === 'number';
+  if (res.headersSent || !ours) return next(error);
+  const status = error.status >= 400 && error.status < 600 ? error.status : 500;
   log('route error %s (%s): %s', error?.name, error?.code, error?.message);
   const transient = status === 503;
   res.status(status).send(

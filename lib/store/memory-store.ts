@@ -14,6 +14,11 @@ export function createMemoryStore({ clock = systemClock }: { clock?: Clock } = {
   function put(key: string, value: unknown, ttlMs: number): void {
     values.set(key, { value, expiresAt: clock.now() + ttlMs });
   }
+  /** Like Redis HSET on an existing key: the value changes, its expiry does not. */
+  function replace(key: string, value: unknown): void {
+    const entry = values.get(key);
+    if (entry) entry.value = value;
+  }
   function read<T>(key: string): T | null {
     const entry = values.get(key);
     if (!entry) return null;
@@ -46,7 +51,7 @@ export function createMemoryStore({ clock = systemClock }: { clock?: Clock } = {
       return read<CodeOutcome>(`code:${codeHash}`);
     },
     users: createMemoryUsers(),
-    grants: createMemoryGrants(put, read, (key) => values.delete(key)),
+    grants: createMemoryGrants(put, replace, read, (key) => values.delete(key)),
     async close() {
       values.clear();
     },
@@ -81,21 +86,16 @@ function createMemoryUsers(): UserRepository {
 
 function createMemoryGrants(
   put: (key: string, value: unknown, ttlMs: number) => void,
+  replace: (key: string, value: unknown) => void,
   read: <T>(key: string) => T | null,
   remove: (key: string) => void,
 ): GrantStore {
-  // Grants keep their own expiry; the hash lives under one key like in Redis.
-  const grants = new Map<string, { fields: Record<string, string>; ttlMs: number }>();
   const getFields = (grantId: string) => read<Record<string, string>>(`grant:${grantId}`);
-  const setFields = (grantId: string, fields: Record<string, string>, ttlMs: number) => {
-    grants.set(grantId, { fields, ttlMs });
-    put(`grant:${grantId}`, fields, ttlMs);
-  };
 
   return {
     async create(grant, ttlMs) {
       const grantId = randomBytes(18).toString('base64url');
-      setFields(grantId, { ...grantFields(grant), version: '1', dead: '0' }, ttlMs);
+      put(`grant:${grantId}`, { ...grantFields(grant), version: '1', dead: '0' }, ttlMs);
       return grantId;
     },
     async get(grantId) {
@@ -106,18 +106,17 @@ function createMemoryGrants(
       const fields = getFields(grantId);
       if (!fields || fields.version !== String(expectedVersion)) return null;
       const next = { ...fields, ...grantFields(tokens), version: String(expectedVersion + 1) };
-      setFields(grantId, next, grants.get(grantId)?.ttlMs ?? 0);
+      replace(`grant:${grantId}`, next);
       return parseGrant(next);
     },
     async markDead(grantId, expectedVersion) {
       const fields = getFields(grantId);
       if (!fields || fields.version !== String(expectedVersion)) return false;
       const { accessToken: _a, refreshToken: _r, ...rest } = fields;
-      setFields(grantId, { ...rest, dead: '1', version: String(expectedVersion + 1) }, grants.get(grantId)?.ttlMs ?? 0);
+      replace(`grant:${grantId}`, { ...rest, dead: '1', version: String(expectedVersion + 1) });
       return true;
     },
     async delete(grantId) {
-      grants.delete(grantId);
       remove(`grant:${grantId}`);
       remove(`lock:${grantId}`);
     },

@@ -13,6 +13,7 @@ import { toPublicUser, type WechatPublicAuthModel } from '../user-model.js';
 const log = logger('callback');
 /** How long a repeated callback waits for the first one (WeChat's double hit) to finish. */
 const OUTCOME_WAIT_MS = 5_000;
+const FAILED: CodeOutcome = { status: 'failed' };
 
 /**
  * GET {prefix}/callback?code=&state= — WeChat's redirect back. Nothing is logged in unless the state is one
@@ -74,8 +75,7 @@ async function completeLogin(
     await exchangeAndLogIn(runtime, req, res, record, code, codeHash, retry);
   } catch (error) {
     // A repeated callback must not wait on a "pending" outcome that will never settle.
-    const failed: CodeOutcome = { status: 'failed' };
-    await runtime.store.setCodeOutcome(codeHash, failed, CODE_OUTCOME_TTL_MS).catch(() => undefined);
+    await runtime.store.setCodeOutcome(codeHash, FAILED, CODE_OUTCOME_TTL_MS).catch(() => undefined);
     throw error;
   }
 }
@@ -90,7 +90,6 @@ async function exchangeAndLogIn(
   retry: boolean,
 ): Promise<void> {
   const { config, store, api, tokens: tokenManager } = runtime;
-  const failed: CodeOutcome = { status: 'failed' };
 
   let tokens;
   try {
@@ -100,7 +99,7 @@ async function exchangeAndLogIn(
     if (hasErrcode(error, CODE_BEEN_USED, INVALID_CODE, CODE_EXPIRED) && !retry) {
       // The code went stale (a lost first attempt, a slow user): a fresh authorization, once.
       log('code refused (%d): restarting the login once', error.errcode);
-      await store.setCodeOutcome(codeHash, failed, CODE_OUTCOME_TTL_MS);
+      await store.setCodeOutcome(codeHash, FAILED, CODE_OUTCOME_TTL_MS);
       res.redirect(302, loginPath(runtime, { returnTo: record.returnTo, scope: record.scope, retry: true }));
       return;
     }
@@ -109,7 +108,7 @@ async function exchangeAndLogIn(
 
   if (tokens.is_snapshotuser === 1) {
     // A snapshot page's identity is virtual: no account, no login.
-    await store.setCodeOutcome(codeHash, failed, CODE_OUTCOME_TTL_MS);
+    await store.setCodeOutcome(codeHash, FAILED, CODE_OUTCOME_TTL_MS);
     log('snapshot-page visitor: not logged in');
     if (config.onSnapshotUser) {
       await config.onSnapshotUser({ openid: tokens.openid, scope: tokens.scope, returnTo: record.returnTo }, req, res);

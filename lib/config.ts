@@ -1,12 +1,12 @@
 import type { Request } from 'express';
 import type { CookieOptions } from 'express-session';
 import type { Redis } from 'ioredis';
-import { STATE_PATTERN, type RetryOptions } from './api-client.js';
+import { STATE_PATTERN, type RetryOptions } from './wechat/api-client.js';
 import { systemClock, type Clock } from './clock.js';
 import { WechatConfigError } from './errors.js';
 import type { WechatStore } from './store/types.js';
-import type { WechatPublicAuthModel } from './user-model.js';
-import type { WechatLang, WechatScope } from './wechat-types.js';
+import type { WechatPublicAuthModel } from './store/user-model.js';
+import type { WechatLang, WechatScope } from './wechat/types.js';
 
 /** What WeChat told us about a visitor who saw a snapshot page (virtual identity: create no account). */
 export interface SnapshotUserInfo {

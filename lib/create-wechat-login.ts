@@ -1,14 +1,14 @@
 import type { RequestHandler, ErrorRequestHandler, Router } from 'express';
 import { Redis } from 'ioredis';
-import { DEFAULT_RETRY, createWechatApiClient } from './api-client.js';
+import { DEFAULT_RETRY, createWechatApiClient } from './wechat/api-client.js';
 import { resolveConfig, type WechatLoginOptions } from './config.js';
-import { createErrorHandler, createGuard, type RequireWechatUserOptions } from './guard.js';
-import { createRouter } from './router.js';
-import type { WechatLoginRuntime } from './runtime.js';
-import { createWechatService, type WechatService } from './service.js';
+import { createErrorHandler, createGuard, type RequireWechatUserOptions } from './http/guard.js';
+import { createRouter } from './http/router.js';
+import type { WechatLoginRuntime } from './http/runtime.js';
+import { createWechatService, type WechatService } from './wechat/service.js';
 import { createRedisStore } from './store/redis-store.js';
 import type { UserRepository, WechatStore } from './store/types.js';
-import { createTokenManager, type TokenManager } from './tokens.js';
+import { createTokenManager, type TokenManager } from './tokens/token-manager.js';
 
 export interface WechatLogin {
   /** Mount with app.use(): session middleware, req.wechat, and the login / callback / logout / qr routes. */

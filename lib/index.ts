@@ -1,9 +1,9 @@
 export { createWechatLogin, type WechatLogin, type CreateWechatLoginDependencies } from './create-wechat-login.js';
 export type { WechatLoginOptions, WechatSessionOptions, SnapshotUserInfo } from './config.js';
 export { DEFAULTS } from './config.js';
-export type { RequireWechatUserOptions } from './guard.js';
-export { WechatRequestContext, type GetTokenOptions } from './context.js';
-export type { WechatSessionData } from './session.js';
+export type { RequireWechatUserOptions } from './http/guard.js';
+export { WechatRequestContext, type GetTokenOptions } from './http/context.js';
+export type { WechatSessionData } from './http/session.js';
 export {
   createWechatApiClient,
   buildAuthorizeUrl,
@@ -14,15 +14,15 @@ export {
   type WechatApiClientOptions,
   type AuthorizeUrlParams,
   type RetryOptions,
-} from './api-client.js';
-export { createWechatService, type WechatService, type WechatServiceOptions } from './service.js';
+} from './wechat/api-client.js';
+export { createWechatService, type WechatService, type WechatServiceOptions } from './wechat/service.js';
 export * from './errors.js';
-export { ReauthorizationRequiredError, REFRESH_TOKEN_LIFETIME_MS, type TokenManager, type GetAccessTokenOptions } from './tokens.js';
-export { toPublicUser, type WechatPublicAuthModel, type WechatPublicUser } from './user-model.js';
-export type * from './wechat-types.js';
+export { ReauthorizationRequiredError, REFRESH_TOKEN_LIFETIME_MS, type TokenManager, type GetAccessTokenOptions } from './tokens/token-manager.js';
+export { toPublicUser, type WechatPublicAuthModel, type WechatPublicUser } from './store/user-model.js';
+export type * from './wechat/types.js';
 export { createRedisStore, type RedisStoreOptions } from './store/redis-store.js';
 export { createMemoryStore } from './store/memory-store.js';
 export type { WechatStore, UserRepository, GrantStore, GrantRecord, SessionLogin } from './store/types.js';
 export { loadWechatLoginElement, WechatElementConfigError, WECHAT_ELEMENT_TYPE, type WechatElementOptions, type LoadElementOptions } from './element-config.js';
-export { safeReturnTo } from './return-to.js';
+export { safeReturnTo } from './http/return-to.js';
 export { systemClock, createTestClock, type Clock, type TestClock } from './clock.js';

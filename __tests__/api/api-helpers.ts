@@ -1,5 +1,5 @@
-import { createWechatApiClient, type WechatApiClientOptions } from '../../lib/api-client.js';
-import type { WechatScope } from '../../lib/wechat-types.js';
+import { createWechatApiClient, type WechatApiClientOptions } from '../../lib/wechat/api-client.js';
+import type { WechatScope } from '../../lib/wechat/types.js';
 import type { WechatEmulator } from '../../lib/testing/index.js';
 
 export const CALLBACK = 'http://localhost:3000/auth/wechat/callback';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { STATE_PATTERN, buildAuthorizeUrl, createWechatApiClient } from '../../lib/api-client.js';
+import { STATE_PATTERN, buildAuthorizeUrl, createWechatApiClient } from '../../lib/wechat/api-client.js';
 import { ERR_INVALID_ARGUMENT } from '../../lib/errors.js';
 import { startWechatEmulator, type WechatEmulator } from '../../lib/testing/index.js';
 import { clientFor, thrownBy } from './api-helpers.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { createWechatService } from '../../lib/service.js';
+import { createWechatService } from '../../lib/wechat/service.js';
 import type { WechatEmulator } from '../../lib/testing/index.js';
 import { useEmulator } from '../helpers/emulator.js';
 import { clientFor, codeFor, optionsFor } from './api-helpers.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
-import { DEFAULT_TIMEOUT_MS, createWechatApiClient } from '../../lib/api-client.js';
+import { DEFAULT_TIMEOUT_MS, createWechatApiClient } from '../../lib/wechat/api-client.js';
 import { startWechatEmulator, type WechatEmulator } from '../../lib/testing/index.js';
 import { rejectionOf } from './api-helpers.js';
 

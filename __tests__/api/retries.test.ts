@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { DEFAULT_RETRY } from '../../lib/api-client.js';
+import { DEFAULT_RETRY } from '../../lib/wechat/api-client.js';
 import { ERR_INVALID_OPTION, ERR_WECHAT_API, ERR_WECHAT_UNAVAILABLE, isTransientError } from '../../lib/errors.js';
 import { startWechatEmulator, type EmulatorEndpoint, type WechatEmulator } from '../../lib/testing/index.js';
 import { useEmulator } from '../helpers/emulator.js';

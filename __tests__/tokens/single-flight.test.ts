@@ -3,7 +3,7 @@ import type { Express } from 'express';
 import request from 'supertest';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createRedisStore, createWechatApiClient, createWechatLogin, type WechatLogin } from '../../lib/index.js';
-import { createTokenManager } from '../../lib/tokens.js';
+import { createTokenManager } from '../../lib/tokens/token-manager.js';
 import { buildApp, login, loginOptions, type LoginWorld } from '../helpers/login-app.js';
 import { useLoginSuite } from '../helpers/login-suite.js';
 import { HOUR_MS, gate, grantIdOf, grantKeys, readGrant, sessionCookieFrom, tokenOf, tokenTestRoutes, wechatAccepts } from './token-helpers.js';

@@ -1,4 +1,4 @@
-import type { UserProfileInput, UserTokensInput, WechatPublicAuthModel } from '../user-model.js';
+import type { UserProfileInput, UserTokensInput, WechatPublicAuthModel } from './user-model.js';
 import type { GrantRecord, GrantTokens, NewGrant } from './types.js';
 
 /** Flat string maps, as Redis hashes hold them, and back. Shared by the Redis and memory stores. */

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { ERR_STORE_UNAVAILABLE, WechatLoginError } from '../errors.js';
-import type { WechatPublicAuthModel } from '../user-model.js';
+import type { WechatPublicAuthModel } from './user-model.js';
 import { createKeys, type Keys } from './keys.js';
 import { grantFields, parseGrant, parseUser, tokenFields, userFields } from './records.js';
 import type { CodeOutcome, GrantStore, LoginStateRecord, UserRepository, WechatStore } from './types.js';

@@ -1,5 +1,5 @@
-import type { UserProfileInput, UserTokensInput, WechatPublicAuthModel } from '../user-model.js';
-import type { WechatScope } from '../wechat-types.js';
+import type { UserProfileInput, UserTokensInput, WechatPublicAuthModel } from './user-model.js';
+import type { WechatScope } from '../wechat/types.js';
 
 /** One started login, keyed by its state nonce; single-use, expires with the login timeout. */
 export interface LoginStateRecord {

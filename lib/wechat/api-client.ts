@@ -1,5 +1,5 @@
 import got, { type Got, type RequestError } from 'got';
-import { logger } from './debug.js';
+import { logger } from '../debug.js';
 import {
   WECHAT_ERRCODES,
   WechatApiError,
@@ -8,15 +8,15 @@ import {
   WechatUnavailableError,
   hasErrcode,
   type WechatEndpoint,
-} from './errors.js';
-import { redact } from './redact.js';
+} from '../errors.js';
+import { redact } from '../redact.js';
 import type {
   WechatAccessTokenResponse,
   WechatLang,
   WechatRefreshTokenResponse,
   WechatScope,
   WechatUserInfoResponse,
-} from './wechat-types.js';
+} from './types.js';
 
 export const DEFAULT_API_BASE_URL = 'https://api.weixin.qq.com';
 export const DEFAULT_AUTHORIZE_BASE_URL = 'https://open.weixin.qq.com';

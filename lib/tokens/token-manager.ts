@@ -1,17 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { WechatApiClient } from './api-client.js';
-import type { Clock } from './clock.js';
-import { logger } from './debug.js';
+import type { WechatApiClient } from '../wechat/api-client.js';
+import type { Clock } from '../clock.js';
+import { logger } from '../debug.js';
 import {
   ERR_REAUTHORIZATION_REQUIRED,
   ERR_TOKEN_REFRESH_BUSY,
   WECHAT_ERRCODES,
   WechatLoginError,
   hasErrcode,
-} from './errors.js';
-import type { GrantRecord, GrantTokens, WechatStore } from './store/types.js';
-import type { WechatAccessTokenResponse } from './wechat-types.js';
+} from '../errors.js';
+import type { GrantRecord, GrantTokens, WechatStore } from '../store/types.js';
+import type { WechatAccessTokenResponse } from '../wechat/types.js';
 
 const log = logger('tokens');
 

@@ -1,13 +1,13 @@
 import type { Request } from 'express';
-import type { WechatApiClient } from './api-client.js';
-import type { Clock } from './clock.js';
-import { WECHAT_ERRCODES, hasErrcode } from './errors.js';
+import type { WechatApiClient } from '../wechat/api-client.js';
+import type { Clock } from '../clock.js';
+import { WECHAT_ERRCODES, hasErrcode } from '../errors.js';
 import { destroySession, saveSession } from './session.js';
-import { hasUserinfoScope } from './service.js';
-import type { SessionLogin, WechatStore } from './store/types.js';
-import { ReauthorizationRequiredError, type TokenManager } from './tokens.js';
-import type { WechatPublicAuthModel, WechatPublicUser } from './user-model.js';
-import type { WechatLang, WechatScope, WechatUserInfoResponse } from './wechat-types.js';
+import { hasUserinfoScope } from '../wechat/service.js';
+import type { SessionLogin, WechatStore } from '../store/types.js';
+import { ReauthorizationRequiredError, type TokenManager } from '../tokens/token-manager.js';
+import type { WechatPublicAuthModel, WechatPublicUser } from '../store/user-model.js';
+import type { WechatLang, WechatScope, WechatUserInfoResponse } from '../wechat/types.js';
 
 export interface ContextDependencies {
   tokens: TokenManager;

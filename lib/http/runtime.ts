@@ -1,11 +1,11 @@
 import type { CookieOptions, Request, Response } from 'express';
 import { parse as parseCookies } from 'cookie';
-import type { WechatApiClient } from './api-client.js';
-import type { ResolvedConfig } from './config.js';
-import type { WechatService } from './service.js';
-import type { WechatStore } from './store/types.js';
-import type { TokenManager } from './tokens.js';
-import type { WechatScope } from './wechat-types.js';
+import type { WechatApiClient } from '../wechat/api-client.js';
+import type { ResolvedConfig } from '../config.js';
+import type { WechatService } from '../wechat/service.js';
+import type { WechatStore } from '../store/types.js';
+import type { TokenManager } from '../tokens/token-manager.js';
+import type { WechatScope } from '../wechat/types.js';
 
 /** Everything the routes, the guard and req.wechat share, built once by createWechatLogin(). */
 export interface WechatLoginRuntime {

@@ -1,14 +1,14 @@
 import type { Request, Response } from 'express';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { logger } from '../debug.js';
-import { WECHAT_ERRCODES, hasErrcode } from '../errors.js';
+import { logger } from '../../debug.js';
+import { WECHAT_ERRCODES, hasErrcode } from '../../errors.js';
 import { hashBinder, hashCode, parseState, sameBinderHash } from '../login-state.js';
 import { messagePage, page, snapshotPage, escapeHtml } from '../pages.js';
 import { CODE_OUTCOME_TTL_MS, loginPath, readLoginCookie, type WechatLoginRuntime } from '../runtime.js';
-import { hasUserinfoScope, profileFromTokens } from '../service.js';
+import { hasUserinfoScope, profileFromTokens } from '../../wechat/service.js';
 import { regenerateSession, saveSession } from '../session.js';
-import type { CodeOutcome, LoginStateRecord, SessionLogin } from '../store/types.js';
-import { toPublicUser, type WechatPublicAuthModel } from '../user-model.js';
+import type { CodeOutcome, LoginStateRecord, SessionLogin } from '../../store/types.js';
+import { toPublicUser, type WechatPublicAuthModel } from '../../store/user-model.js';
 
 const log = logger('callback');
 /** How long a repeated callback waits for the first one (WeChat's double hit) to finish. */

@@ -1,11 +1,11 @@
 import { createWechatApiClient, type WechatApiClient, type WechatApiClientOptions } from './api-client.js';
-import { WECHAT_ERRCODES, hasErrcode } from './errors.js';
+import { WECHAT_ERRCODES, hasErrcode } from '../errors.js';
 import type {
   WechatAccessTokenResponse,
   WechatLang,
   WechatRefreshTokenResponse,
   WechatUserProfile,
-} from './wechat-types.js';
+} from './types.js';
 
 export interface WechatServiceOptions extends WechatApiClientOptions {
   /** Language of profile fields. Default 'zh_CN'. */

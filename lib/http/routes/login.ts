@@ -1,10 +1,10 @@
 import type { Request, Response } from 'express';
-import { logger } from '../debug.js';
+import { logger } from '../../debug.js';
 import { composeState, hashBinder, newBinder, newNonce } from '../login-state.js';
 import { safeReturnTo } from '../return-to.js';
 import { loginCookieName, loginCookieOptions, originOf, readLoginCookie, returnToPolicy, type WechatLoginRuntime } from '../runtime.js';
 import { saveSession } from '../session.js';
-import type { WechatScope } from '../wechat-types.js';
+import type { WechatScope } from '../../wechat/types.js';
 
 const log = logger('login');
 

@@ -1,7 +1,7 @@
 import express, { type ErrorRequestHandler, type NextFunction, type Request, type Response, type Router } from 'express';
 import type { Redis } from 'ioredis';
 import { WechatRequestContext } from './context.js';
-import { logger } from './debug.js';
+import { logger } from '../debug.js';
 import { messagePage } from './pages.js';
 import { callbackRoute } from './routes/callback.js';
 import { loginRoute } from './routes/login.js';
@@ -9,7 +9,7 @@ import { logoutConfirmRoute, logoutRoute } from './routes/logout.js';
 import { qrRoute } from './routes/qr.js';
 import type { WechatLoginRuntime } from './runtime.js';
 import { createSessionMiddleware } from './session.js';
-import { createKeys } from './store/keys.js';
+import { createKeys } from '../store/keys.js';
 
 const log = logger('router');
 

@@ -1,10 +1,10 @@
 import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express';
-import { isTransientError, ERR_REAUTHORIZATION_REQUIRED } from './errors.js';
+import { isTransientError, ERR_REAUTHORIZATION_REQUIRED } from '../errors.js';
 import { messagePage } from './pages.js';
 import { isInWechat, wantsJson } from './request-kind.js';
 import { renderQrPage } from './routes/qr.js';
 import { loginPath, type WechatLoginRuntime } from './runtime.js';
-import type { WechatScope } from './wechat-types.js';
+import type { WechatScope } from '../wechat/types.js';
 
 export interface RequireWechatUserOptions {
   /** 'snsapi_userinfo' on a route that needs the profile: a base-scope login is sent to authorize again. */

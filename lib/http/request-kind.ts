@@ -1,5 +1,5 @@
 import type { Request } from 'express';
-import { isWechatBrowser } from './client/user-agent.js';
+import { isWechatBrowser } from '../client/user-agent.js';
 
 /** API-style requests get 401 JSON, never a redirect they cannot follow. */
 export function wantsJson(req: Request): boolean {

@@ -1,12 +1,12 @@
 import type { RequestHandler, Request } from 'express';
 import session, { type SessionData } from 'express-session';
-import { ERR_STORE_UNAVAILABLE, WechatLoginError } from './errors.js';
+import { ERR_STORE_UNAVAILABLE, WechatLoginError } from '../errors.js';
 import { RedisStore } from 'connect-redis';
 import type { Redis } from 'ioredis';
-import type { ResolvedSessionConfig } from './config.js';
-import type { SessionLogin } from './store/types.js';
-import type { WechatPublicUser } from './user-model.js';
-import type { WechatScope } from './wechat-types.js';
+import type { ResolvedSessionConfig } from '../config.js';
+import type { SessionLogin } from '../store/types.js';
+import type { WechatPublicUser } from '../store/user-model.js';
+import type { WechatScope } from '../wechat/types.js';
 
 /** What this package keeps in express-session (never tokens: those live in the grant, see tokens.ts). */
 export interface WechatSessionData {

@@ -1,7 +1,7 @@
-import type { Request } from 'express';
-import type { CookieOptions } from 'express-session';
+import type { Request, Response } from 'express';
+import type { CookieOptions, Store as SessionStore } from 'express-session';
 import type { Redis } from 'ioredis';
-import { STATE_PATTERN, type RetryOptions } from './wechat/api-client.js';
+import { DEFAULT_TIMEOUT_MS, resolveApiClientOptions, type ResolvedApiClientOptions, type RetryOptions } from './wechat/api-client.js';
 import { systemClock, type Clock } from './clock.js';
 import { WechatConfigError } from './errors.js';
 import type { WechatStore } from './store/types.js';
@@ -24,6 +24,11 @@ export interface WechatSessionOptions {
   ttl?: number;
   /** Extra cookie attributes; httpOnly, SameSite=Lax and `secure` for https are the defaults. */
   cookie?: CookieOptions;
+  /**
+   * Where sessions live, when not in `redis`: any express-session Store (e.g. your own connect-redis RedisStore).
+   * Default: a connect-redis store on `redis`.
+   */
+  store?: SessionStore;
 }
 
 export interface WechatLoginOptions {
@@ -37,13 +42,17 @@ export interface WechatLoginOptions {
   state?: string;
   /** An ioredis client (you keep ownership) or a redis:// URL (we connect and `close()` disconnects). */
   redis?: Redis | string;
-  /** Advanced: a store other than Redis, e.g. `createMemoryStore()` for a single-process demo. */
+  /**
+   * Advanced: a store other than Redis, e.g. `createMemoryStore()` for a single-process demo. Without `redis`,
+   * sessions need `session.store` (or `session: false`); only the memory store falls back to express-session's
+   * MemoryStore, with a warning.
+   */
   store?: WechatStore;
   /** Mount express-session on Redis with these options, or `false` to reuse an express-session the app mounts. */
   session?: WechatSessionOptions | false;
   /** The public origin WeChat calls back, e.g. https://example.com. Required behind proxies. */
   publicUrl?: string;
-  /** Route paths. Default prefix '/auth/wechat'. */
+  /** Route paths. Default prefix '/auth/wechat'; '/' mounts them at the root (/login, /callback, …). */
   routes?: { prefix?: string };
   /** Language of profile fields. Default 'zh_CN'. */
   lang?: WechatLang;
@@ -53,11 +62,12 @@ export interface WechatLoginOptions {
   authorizeBaseUrl?: string;
   /** Timeout of one attempt of one WeChat call, ms. Default 5000. */
   timeoutMs?: number;
+  /** Retries of WeChat calls for -1 busy, 5xx and connection errors. Default { limit: 2, baseDelayMs: 100, maxDelayMs: 1000 }. */
   retry?: RetryOptions;
   /** Map a WeChat user to your own account; the return value is kept in the session as `req.wechat.account`. */
   onLogin?: (user: WechatPublicAuthModel, req: Request) => unknown | Promise<unknown>;
   /** Answer a snapshot-page visitor yourself (send a response); by default a page explains "使用完整服务". */
-  onSnapshotUser?: (info: SnapshotUserInfo, req: Request, res: import('express').Response) => void | Promise<void>;
+  onSnapshotUser?: (info: SnapshotUserInfo, req: Request, res: Response) => void | Promise<void>;
   /** Hosts besides our own that `returnTo` may point to. Default none. */
   allowedReturnHosts?: string[];
   /** Refresh an access token this long before it expires, ms. Default 5 minutes. */
@@ -76,6 +86,8 @@ export interface ResolvedSessionConfig {
   name: string;
   ttlSeconds: number;
   cookie: CookieOptions;
+  /** The app's own session store; undefined: connect-redis on `redis`, or MemoryStore for the memory demo. */
+  store: SessionStore | undefined;
 }
 
 export interface ResolvedConfig {
@@ -87,12 +99,11 @@ export interface ResolvedConfig {
   store: WechatStore | undefined;
   session: ResolvedSessionConfig | false;
   publicUrl: URL | undefined;
+  /** The routes' path prefix without a trailing slash: '/auth/wechat', or '' for the root. */
   prefix: string;
   lang: WechatLang;
-  apiBaseUrl: string | undefined;
-  authorizeBaseUrl: string | undefined;
-  timeoutMs: number;
-  retry: RetryOptions | undefined;
+  /** WeChat's base URLs, timeout and retries, fully defaulted. */
+  api: ResolvedApiClientOptions;
   onLogin: WechatLoginOptions['onLogin'];
   onSnapshotUser: WechatLoginOptions['onSnapshotUser'];
   allowedReturnHosts: string[];
@@ -109,7 +120,7 @@ export const DEFAULTS = {
   lang: 'zh_CN' as WechatLang,
   sessionName: 'wechat.sid',
   sessionTtlSeconds: 7 * 24 * 3600,
-  timeoutMs: 5_000,
+  timeoutMs: DEFAULT_TIMEOUT_MS,
   tokenRefreshSkewMs: 5 * 60_000,
   loginTimeoutMs: 10 * 60_000,
   keyPrefix: 'wol',
@@ -154,6 +165,7 @@ export function resolveConfig(options: WechatLoginOptions, warn: (message: strin
   if (!publicUrl) warn('"publicUrl" is not set: the callback URL is derived from each request\'s Host; set it in production (and behind a proxy).');
 
   const session = resolveSession(o.session, publicUrl, warn);
+  checkSessionHome(o, session, warn);
   const prefix = resolvePrefix(o.routes?.prefix ?? DEFAULTS.prefix);
 
   const lang = o.lang ?? DEFAULTS.lang;
@@ -163,6 +175,14 @@ export function resolveConfig(options: WechatLoginOptions, warn: (message: strin
     const value = o[name];
     if (value !== undefined && !isHttpUrl(value)) throw new WechatConfigError(`"${name}" must be an http(s) URL; leave it unset in production`);
   }
+  const api = resolveApiClientOptions({
+    appId: o.appId,
+    appSecret: o.appSecret,
+    apiBaseUrl: o.apiBaseUrl,
+    authorizeBaseUrl: o.authorizeBaseUrl,
+    timeoutMs: o.timeoutMs,
+    retry: o.retry,
+  });
 
   const allowedReturnHosts = o.allowedReturnHosts ?? [];
   if (!Array.isArray(allowedReturnHosts) || allowedReturnHosts.some((h) => typeof h !== 'string' || !/^[a-z0-9.-]+(:\d+)?$/i.test(h))) {
@@ -184,10 +204,7 @@ export function resolveConfig(options: WechatLoginOptions, warn: (message: strin
     publicUrl,
     prefix,
     lang,
-    apiBaseUrl: o.apiBaseUrl,
-    authorizeBaseUrl: o.authorizeBaseUrl,
-    timeoutMs: positiveNumber('timeoutMs', o.timeoutMs, DEFAULTS.timeoutMs),
-    retry: o.retry,
+    api,
     onLogin: o.onLogin,
     onSnapshotUser: o.onSnapshotUser,
     allowedReturnHosts: allowedReturnHosts.map((h) => h.toLowerCase()),
@@ -220,7 +237,30 @@ function resolveSession(
     name: session.name ?? DEFAULTS.sessionName,
     ttlSeconds,
     cookie: { httpOnly: true, sameSite: 'lax', secure, path: '/', maxAge: ttlSeconds * 1000, ...session.cookie },
+    store: session.store,
   };
+}
+
+/**
+ * Sessions and login records must live where every process sees them. A custom store without `redis` would
+ * leave sessions in express-session's MemoryStore while logins go to the custom store: refused, except for
+ * our memory store, the one-process demo.
+ */
+function checkSessionHome(o: WechatLoginOptions, session: ResolvedSessionConfig | false, warn: (message: string) => void): void {
+  if (!session || o.redis !== undefined) return;
+  if (session.store !== undefined) {
+    if (typeof session.store.get !== 'function' || typeof session.store.set !== 'function') {
+      throw new WechatConfigError('"session.store" must be an express-session Store (e.g. new RedisStore({ client }) from connect-redis)');
+    }
+    return;
+  }
+  if (o.store?.kind === 'memory') {
+    warn('sessions are kept in express-session\'s MemoryStore (no "redis"): logins are lost on restart and not shared between processes. Not for production.');
+    return;
+  }
+  throw new WechatConfigError(
+    'a custom "store" without "redis" would keep sessions in process memory: pass "redis" (sessions go there), or "session.store" (an express-session Store), or session: false and mount your own express-session',
+  );
 }
 
 function parsePublicUrl(value: unknown): URL {
@@ -234,11 +274,16 @@ function parsePublicUrl(value: unknown): URL {
   return url;
 }
 
+/** A path like '/auth/wechat' ('' for the root): route URLs are built by appending '/login' etc. */
 function resolvePrefix(prefix: unknown): string {
   if (typeof prefix !== 'string' || !/^\/[A-Za-z0-9._~\/-]*$/.test(prefix) || prefix.includes('//')) {
-    throw new WechatConfigError('"routes.prefix" must be a path starting with "/", such as "/auth/wechat"');
+    throw new WechatConfigError('"routes.prefix" must be a path starting with "/", such as "/auth/wechat" (letters, digits, "-", "_", ".", "~"; no "//", query or hash)');
   }
-  return prefix.replace(/\/+$/, '') || '/';
+  const trimmed = prefix.replace(/\/+$/, '');
+  if (trimmed.split('/').some((segment) => segment === '.' || segment === '..')) {
+    throw new WechatConfigError('"routes.prefix" must not contain "." or ".." segments: browsers resolve them away, so the routes would never match');
+  }
+  return trimmed;
 }
 
 function resolveKeyPrefix(prefix: unknown): string {
@@ -274,4 +319,3 @@ function isHttpUrl(value: string): boolean {
   }
 }
 
-export { STATE_PATTERN };

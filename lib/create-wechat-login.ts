@@ -1,11 +1,15 @@
 import type { RequestHandler, ErrorRequestHandler, Router } from 'express';
 import { Redis } from 'ioredis';
-import { DEFAULT_RETRY, createWechatApiClient } from './wechat/api-client.js';
-import { resolveConfig, type WechatLoginOptions } from './config.js';
+import { createWechatApiClient } from './wechat/api-client.js';
+import { DEFAULTS, resolveConfig, type ResolvedConfig, type WechatLoginOptions } from './config.js';
 import { createErrorHandler, createGuard, type RequireWechatUserOptions } from './http/guard.js';
+import { createLoginCookie } from './http/login-cookie.js';
+import { createRoutePaths } from './http/paths.js';
 import { createRouter } from './http/router.js';
-import type { WechatLoginRuntime } from './http/runtime.js';
+import { createRedisSessionStore, createSessionMiddleware } from './http/session.js';
+import { createSite } from './http/site.js';
 import { createWechatService, type WechatService } from './wechat/service.js';
+import { createKeys } from './store/keys.js';
 import { createRedisStore } from './store/redis-store.js';
 import type { UserRepository, WechatStore } from './store/types.js';
 import { createTokenManager, type TokenManager } from './tokens/token-manager.js';
@@ -59,20 +63,9 @@ export function createWechatLogin(options: WechatLoginOptions, deps: CreateWecha
   const store = config.store ?? createRedisStore({ redis: redis!, appId: config.appId, keyPrefix: config.keyPrefix, ownsClient: ownsRedis });
   if (store.kind === 'memory') warn('using an in-memory store: logins are lost on restart and not shared between processes. Not for production.');
 
-  const apiOptions = {
-    appId: config.appId,
-    appSecret: config.appSecret,
-    timeoutMs: config.timeoutMs,
-    ...(config.apiBaseUrl ? { apiBaseUrl: config.apiBaseUrl } : {}),
-    ...(config.authorizeBaseUrl ? { authorizeBaseUrl: config.authorizeBaseUrl } : {}),
-    ...(config.retry ? { retry: config.retry } : {}),
-  };
-  const api = createWechatApiClient(apiOptions);
-  const service = createWechatService({ ...apiOptions, lang: config.lang });
-
-  // The lock must outlive one refresh call with all its retries, or two processes could refresh at once.
-  const retry = { ...DEFAULT_RETRY, ...config.retry };
-  const lockTtlMs = config.timeoutMs * (retry.limit + 1) + retry.maxDelayMs * retry.limit * 1.5 + 1_000;
+  const api = createWechatApiClient(config.api);
+  const service = createWechatService({ ...config.api, lang: config.lang });
+  const lockTtlMs = refreshLockTtlMs(config.api);
   const tokens = createTokenManager({
     store,
     api,
@@ -82,11 +75,18 @@ export function createWechatLogin(options: WechatLoginOptions, deps: CreateWecha
     waitTimeoutMs: lockTtlMs + 1_000,
   });
 
-  const runtime: WechatLoginRuntime = { config, store, api, service, tokens, emulatorLink: config.emulatorLink };
-  const sessionRedis = store.kind === 'redis' ? redis : undefined;
+  const paths = createRoutePaths(config.prefix, config.scope);
+  const site = createSite(config.publicUrl, config.allowedReturnHosts);
+  const loginCookie = createLoginCookie({
+    name: `${config.session ? config.session.name : DEFAULTS.sessionName}.login`,
+    path: paths.mount,
+    maxAgeMs: config.loginTimeoutMs,
+    site,
+  });
+  const runtime = { config, store, api, tokens, paths, site, loginCookie };
 
   return {
-    router: createRouter(runtime, sessionRedis),
+    router: createRouter(runtime, sessionMiddleware(config, redis)),
     requireWechatUser: createGuard(runtime),
     errorHandler: createErrorHandler(runtime),
     service,
@@ -95,4 +95,18 @@ export function createWechatLogin(options: WechatLoginOptions, deps: CreateWecha
     store,
     close: () => store.close(),
   };
+}
+
+/** The lock must outlive one refresh call with all its retries, or two processes could refresh at once. */
+function refreshLockTtlMs({ timeoutMs, retry }: ResolvedConfig['api']): number {
+  return timeoutMs * (retry.limit + 1) + retry.maxDelayMs * retry.limit * 1.5 + 1_000;
+}
+
+/** Sessions go to the app's `session.store`, else connect-redis on `redis`, else (memory demo) MemoryStore. */
+function sessionMiddleware(config: ResolvedConfig, redis: Redis | undefined): RequestHandler | undefined {
+  if (!config.session) return undefined;
+  const store =
+    config.session.store ??
+    (redis ? createRedisSessionStore(redis, createKeys(config.keyPrefix, config.appId).session, config.session.ttlSeconds) : undefined);
+  return createSessionMiddleware(config.session, store);
 }

@@ -2,8 +2,7 @@ import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Respon
 import { isTransientError, ERR_REAUTHORIZATION_REQUIRED } from '../errors.js';
 import { messagePage } from './pages.js';
 import { isInWechat, wantsJson } from './request-kind.js';
-import { renderQrPage } from './routes/qr.js';
-import { loginPath, type WechatLoginRuntime } from './runtime.js';
+import { renderQrPage, type QrPageDependencies } from './routes/qr.js';
 import type { WechatScope } from '../wechat/types.js';
 
 export interface RequireWechatUserOptions {
@@ -15,9 +14,9 @@ export interface RequireWechatUserOptions {
  * The answer to "who are you?" when nobody (or not enough) is logged in:
  * JSON callers get 401, WeChat's browser goes to WeChat's authorization, other browsers get the QR page.
  */
-export async function respondLoginRequired(runtime: WechatLoginRuntime, req: Request, res: Response, scope: WechatScope): Promise<void> {
+export async function respondLoginRequired(runtime: QrPageDependencies, req: Request, res: Response, scope: WechatScope): Promise<void> {
   const returnTo = req.originalUrl;
-  const login = loginPath(runtime, { returnTo, scope });
+  const login = runtime.paths.loginUrl({ returnTo, scope });
   if (wantsJson(req)) {
     res.status(401).json({ error: 'wechat_login_required', scope, loginUrl: login });
     return;
@@ -29,7 +28,7 @@ export async function respondLoginRequired(runtime: WechatLoginRuntime, req: Req
   await renderQrPage(runtime, req, res, 401, returnTo);
 }
 
-export function createGuard(runtime: WechatLoginRuntime) {
+export function createGuard(runtime: QrPageDependencies) {
   /**
    * @example
    * app.get('/profile', wechat.requireWechatUser(), (req, res) => res.send(req.wechat.user?.nickname));
@@ -70,7 +69,7 @@ export function createGuard(runtime: WechatLoginRuntime) {
  * Mount after your routes: turns "authorize again" into the guard's answer and WeChat or Redis being briefly
  * unavailable into 503 (the user stays logged in). Anything else goes on to your error handler.
  */
-export function createErrorHandler(runtime: WechatLoginRuntime): () => ErrorRequestHandler {
+export function createErrorHandler(runtime: QrPageDependencies): () => ErrorRequestHandler {
   return () =>
     async function wechatErrorHandler(error: unknown, req: Request, res: Response, next: NextFunction) {
       if (res.headersSent) return next(error);

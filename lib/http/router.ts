@@ -1,5 +1,4 @@
-import express, { type ErrorRequestHandler, type NextFunction, type Request, type Response, type Router } from 'express';
-import type { Redis } from 'ioredis';
+import express, { type ErrorRequestHandler, type RequestHandler, type NextFunction, type Request, type Response, type Router } from 'express';
 import { WechatRequestContext } from './context.js';
 import { logger } from '../debug.js';
 import { messagePage } from './pages.js';
@@ -8,19 +7,18 @@ import { loginRoute } from './routes/login.js';
 import { logoutConfirmRoute, logoutRoute } from './routes/logout.js';
 import { qrRoute } from './routes/qr.js';
 import type { WechatLoginRuntime } from './runtime.js';
-import { createSessionMiddleware } from './session.js';
-import { createKeys } from '../store/keys.js';
 
 const log = logger('router');
 
-/** One express.Router: session (unless the app brings its own), req.wechat, then the login routes. */
-export function createRouter(runtime: WechatLoginRuntime, redis: Redis | undefined): Router {
-  const { config } = runtime;
+/**
+ * One express.Router: session (unless the app brings its own: `session` is then undefined), req.wechat, then
+ * the login routes.
+ */
+export function createRouter(runtime: WechatLoginRuntime, session: RequestHandler | undefined): Router {
+  const { config, paths } = runtime;
   const router = express.Router();
 
-  if (config.session) {
-    router.use(createSessionMiddleware(config.session, redis, createKeys(config.keyPrefix, config.appId).session));
-  }
+  if (session) router.use(session);
   router.use(function wechatContext(req: Request, _res: Response, next: NextFunction) {
     if (!req.session) {
       next(new Error('wechat-official-login: no req.session. With session: false, mount express-session before the router.'));
@@ -36,13 +34,12 @@ export function createRouter(runtime: WechatLoginRuntime, redis: Redis | undefin
     next();
   });
 
-  const base = config.prefix === '/' ? '' : config.prefix;
-  router.get(`${base}/login`, noStore, loginRoute(runtime));
-  router.get(`${base}/callback`, noStore, callbackRoute(runtime));
-  router.get(`${base}/logout`, noStore, logoutConfirmRoute(runtime));
-  router.post(`${base}/logout`, noStore, logoutRoute(runtime));
-  router.get(`${base}/qr`, qrRoute(runtime));
-  router.use(base || '/', routeErrorPage);
+  router.get(paths.login, noStore, loginRoute(runtime));
+  router.get(paths.callback, noStore, callbackRoute(runtime));
+  router.get(paths.logout, noStore, logoutConfirmRoute(runtime));
+  router.post(paths.logout, noStore, logoutRoute(runtime));
+  router.get(paths.qr, qrRoute(runtime));
+  router.use(paths.mount, routeErrorPage);
   return router;
 }
 

@@ -1,5 +1,5 @@
 import type { RequestHandler, Request } from 'express';
-import session, { type SessionData } from 'express-session';
+import session, { type SessionData, type Store } from 'express-session';
 import { ERR_STORE_UNAVAILABLE, WechatLoginError } from '../errors.js';
 import { RedisStore } from 'connect-redis';
 import type { Redis } from 'ioredis';
@@ -15,8 +15,6 @@ export interface WechatSessionData {
   user?: WechatPublicUser;
   /** Set when WeChat refused the refresh token: the guard sends the user through authorization again. */
   reauthorize?: { scope: WechatScope };
-  /** Browser-binding secret of logins started from this session (see login-state.ts). */
-  binder?: string;
 }
 
 declare module 'express-session' {
@@ -25,14 +23,8 @@ declare module 'express-session' {
   }
 }
 
-export function createSessionMiddleware(
-  config: ResolvedSessionConfig,
-  redis: Redis | undefined,
-  keyPrefix: string,
-): RequestHandler {
-  const store = redis
-    ? new TransientErrorRedisStore({ client: redis, prefix: keyPrefix, ttl: config.ttlSeconds })
-    : undefined; // express-session's MemoryStore: for the one-process demo only (it warns in production)
+/** express-session on `store`; without one, express-session's MemoryStore (the one-process demo only). */
+export function createSessionMiddleware(config: ResolvedSessionConfig, store: Store | undefined): RequestHandler {
   return session({
     name: config.name,
     secret: config.secret,
@@ -42,6 +34,11 @@ export function createSessionMiddleware(
     rolling: false,
     cookie: config.cookie,
   });
+}
+
+/** connect-redis on our Redis, keys under `keyPrefix`, with the session's TTL. */
+export function createRedisSessionStore(redis: Redis, keyPrefix: string, ttlSeconds: number): Store {
+  return new TransientErrorRedisStore({ client: redis, prefix: keyPrefix, ttl: ttlSeconds });
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -4,7 +4,7 @@ import { logger } from '../../debug.js';
 import { WECHAT_ERRCODES, hasErrcode } from '../../errors.js';
 import { hashBinder, hashCode, parseState, sameBinderHash } from '../login-state.js';
 import { messagePage, page, snapshotPage, escapeHtml } from '../pages.js';
-import { CODE_OUTCOME_TTL_MS, loginPath, readLoginCookie, type WechatLoginRuntime } from '../runtime.js';
+import type { WechatLoginRuntime } from '../runtime.js';
 import { hasUserinfoScope, profileFromTokens } from '../../wechat/service.js';
 import { regenerateSession, saveSession } from '../session.js';
 import type { CodeOutcome, LoginStateRecord, SessionLogin } from '../../store/types.js';
@@ -14,19 +14,23 @@ const log = logger('callback');
 /** How long a repeated callback waits for the first one (WeChat's double hit) to finish. */
 const OUTCOME_WAIT_MS = 5_000;
 const FAILED: CodeOutcome = { status: 'failed' };
+/** How long a code's outcome is remembered: WeChat's own code lifetime. */
+const CODE_OUTCOME_TTL_MS = 5 * 60_000;
+
+type CallbackDependencies = Pick<WechatLoginRuntime, 'config' | 'store' | 'api' | 'tokens' | 'paths' | 'loginCookie'>;
 
 /**
  * GET {prefix}/callback?code=&state= — WeChat's redirect back. Nothing is logged in unless the state is one
  * we issued, unused, unexpired, and bound to this browser.
  */
-export function callbackRoute(runtime: WechatLoginRuntime) {
-  const { config, store } = runtime;
+export function callbackRoute(runtime: CallbackDependencies) {
+  const { config, store, paths } = runtime;
 
   return async function callback(req: Request, res: Response): Promise<void> {
     const retry = req.query.retry === '1';
     const code = typeof req.query.code === 'string' && req.query.code !== '' ? req.query.code : undefined;
     const nonce = parseState(req.query.state, config.stateLabel);
-    const binderHashes = browserBinderHashes(runtime, req);
+    const binderHash = browserBinderHash(runtime, req);
 
     const taken = nonce ? await store.takeLoginState(nonce) : null;
     // Redis expires the state in real time; the injected clock is checked too, so tests and skewed hosts agree.
@@ -34,17 +38,17 @@ export function callbackRoute(runtime: WechatLoginRuntime) {
     if (!record) {
       // Replayed or unknown state. A repeat of a callback that already succeeded (WeChat's double hit, a
       // reload, the back button) lands where the first one went, logged in.
-      if (code && (await resumeSucceededLogin(runtime, req, res, hashCode(code), binderHashes))) return;
+      if (code && (await resumeSucceededLogin(runtime, req, res, hashCode(code), binderHash))) return;
       log('rejected callback: %s state', nonce ? 'unknown, expired or used' : 'missing or malformed');
       rejectStaleCallback(runtime, res, retry);
       return;
     }
-    if (!binderHashes.some((hash) => sameBinderHash(record.binderHash, hash))) {
+    if (!sameBinderHash(record.binderHash, binderHash)) {
       log('rejected callback: state belongs to another browser');
       res
         .status(403)
         .send(messagePage('Login link not valid here', 'This sign-in was started in another browser. Please start again here.', {
-          href: loginPath(runtime, { returnTo: record.returnTo }),
+          href: paths.loginUrl({ returnTo: record.returnTo }),
           label: 'Sign in with WeChat',
         }));
       return;
@@ -52,7 +56,7 @@ export function callbackRoute(runtime: WechatLoginRuntime) {
     if (!code) {
       log('user declined authorization');
       res.status(403).send(messagePage('Sign-in cancelled', 'You declined to sign in with WeChat.', {
-        href: loginPath(runtime, { returnTo: record.returnTo, scope: record.scope }),
+        href: paths.loginUrl({ returnTo: record.returnTo, scope: record.scope }),
         label: 'Try again',
       }));
       return;
@@ -62,7 +66,7 @@ export function callbackRoute(runtime: WechatLoginRuntime) {
 }
 
 async function completeLogin(
-  runtime: WechatLoginRuntime,
+  runtime: CallbackDependencies,
   req: Request,
   res: Response,
   record: LoginStateRecord,
@@ -70,7 +74,14 @@ async function completeLogin(
   retry: boolean,
 ): Promise<void> {
   const codeHash = hashCode(code);
-  await runtime.store.claimCode(codeHash, CODE_OUTCOME_TTL_MS);
+  if (!(await runtime.store.claimCode(codeHash, CODE_OUTCOME_TTL_MS))) {
+    // Another callback is already exchanging this code (our state was fresh, so it came with another state):
+    // only the browser that owns that login may follow it there.
+    if (await resumeSucceededLogin(runtime, req, res, codeHash, browserBinderHash(runtime, req))) return;
+    log('rejected callback: its code is already being used by another callback');
+    rejectStaleCallback(runtime, res, retry);
+    return;
+  }
   try {
     await exchangeAndLogIn(runtime, req, res, record, code, codeHash, retry);
   } catch (error) {
@@ -81,7 +92,7 @@ async function completeLogin(
 }
 
 async function exchangeAndLogIn(
-  runtime: WechatLoginRuntime,
+  runtime: CallbackDependencies,
   req: Request,
   res: Response,
   record: LoginStateRecord,
@@ -100,7 +111,7 @@ async function exchangeAndLogIn(
       // The code went stale (a lost first attempt, a slow user): a fresh authorization, once.
       log('code refused (%d): restarting the login once', error.errcode);
       await store.setCodeOutcome(codeHash, FAILED, CODE_OUTCOME_TTL_MS);
-      res.redirect(302, loginPath(runtime, { returnTo: record.returnTo, scope: record.scope, retry: true }));
+      res.redirect(302, runtime.paths.loginUrl({ returnTo: record.returnTo, scope: record.scope, retry: true }));
       return;
     }
     throw error;
@@ -147,28 +158,28 @@ async function exchangeAndLogIn(
   res.redirect(302, record.returnTo);
 }
 
-/** A new session id at login (no fixation), carrying over only the browser binder for other tabs' logins. */
-async function establishLogin(runtime: WechatLoginRuntime, req: Request, login: SessionLogin, user: WechatPublicAuthModel): Promise<void> {
+/** A new session id at login (no fixation); nothing of the previous session is carried over. */
+async function establishLogin(runtime: CallbackDependencies, req: Request, login: SessionLogin, user: WechatPublicAuthModel): Promise<void> {
   const previous = req.session.wechat;
   await regenerateSession(req);
-  req.session.wechat = { login, user: toPublicUser(user), ...(previous?.binder ? { binder: previous.binder } : {}) };
+  req.session.wechat = { login, user: toPublicUser(user) };
   await saveSession(req);
   const oldGrant = previous?.login?.grantId;
   if (oldGrant && oldGrant !== login.grantId) await runtime.tokens.revoke(oldGrant).catch(() => undefined);
 }
 
 async function resumeSucceededLogin(
-  runtime: WechatLoginRuntime,
+  runtime: CallbackDependencies,
   req: Request,
   res: Response,
   codeHash: string,
-  binderHashes: string[],
+  binderHash: string | undefined,
 ): Promise<boolean> {
   const outcome = await waitForOutcome(runtime, codeHash);
   if (outcome?.status !== 'success') return false;
   const alreadyHere = req.session.wechat?.login?.grantId === outcome.login.grantId;
   if (!alreadyHere) {
-    if (!binderHashes.some((hash) => sameBinderHash(outcome.binderHash, hash))) return false;
+    if (!sameBinderHash(outcome.binderHash, binderHash)) return false;
     const user = await runtime.store.users.findById(outcome.login.userId);
     const grant = await runtime.store.grants.get(outcome.login.grantId);
     if (!user || !grant || grant.dead) return false;
@@ -180,7 +191,7 @@ async function resumeSucceededLogin(
 }
 
 /** WeChat's double hit arrives while the first callback is still exchanging the code: wait for its outcome. */
-async function waitForOutcome(runtime: WechatLoginRuntime, codeHash: string): Promise<CodeOutcome | null> {
+async function waitForOutcome(runtime: Pick<WechatLoginRuntime, 'store'>, codeHash: string): Promise<CodeOutcome | null> {
   const deadline = Date.now() + OUTCOME_WAIT_MS;
   let outcome = await runtime.store.getCodeOutcome(codeHash);
   while (outcome?.status === 'pending' && Date.now() < deadline) {
@@ -194,7 +205,7 @@ async function waitForOutcome(runtime: WechatLoginRuntime, codeHash: string): Pr
  * 403 and nothing logged in. The page starts one fresh login by itself (a stale link, the back button);
  * a callback that is itself from a restarted login does not restart again, so a broken browser cannot loop.
  */
-function rejectStaleCallback(runtime: WechatLoginRuntime, res: Response, retry: boolean): void {
+function rejectStaleCallback(runtime: Pick<WechatLoginRuntime, 'paths'>, res: Response, retry: boolean): void {
   const title = 'This sign-in link has expired';
   if (retry) {
     res.status(403).send(messagePage(title, 'Signing in did not complete. Please open the page again from WeChat.', {
@@ -203,7 +214,7 @@ function rejectStaleCallback(runtime: WechatLoginRuntime, res: Response, retry: 
     }));
     return;
   }
-  const fresh = loginPath(runtime, { retry: true });
+  const fresh = runtime.paths.loginUrl({ retry: true });
   res.status(403).send(
     page({
       title,
@@ -213,7 +224,7 @@ function rejectStaleCallback(runtime: WechatLoginRuntime, res: Response, retry: 
   );
 }
 
-function browserBinderHashes(runtime: WechatLoginRuntime, req: Request): string[] {
-  const binders = [req.session.wechat?.binder, readLoginCookie(runtime, req)].filter((b): b is string => Boolean(b));
-  return [...new Set(binders)].map(hashBinder);
+function browserBinderHash({ loginCookie }: Pick<WechatLoginRuntime, 'loginCookie'>, req: Request): string | undefined {
+  const binder = loginCookie.read(req);
+  return binder ? hashBinder(binder) : undefined;
 }

@@ -6,7 +6,9 @@ import { createErrorHandler, createGuard, type RequireWechatUserOptions } from '
 import { createLoginCookie } from './http/login-cookie.js';
 import { createRoutePaths } from './http/paths.js';
 import { createRouter } from './http/router.js';
-import { createRedisSessionStore, createSessionMiddleware } from './http/session.js';
+import { createSessionMiddleware } from './http/session.js';
+import { WechatSessionStore } from './http/session-store.js';
+import { storeUnavailable } from './store/store-error.js';
 import { createSite } from './http/site.js';
 import { createWechatService, type WechatService } from './wechat/service.js';
 import { createKeys } from './store/keys.js';
@@ -105,8 +107,16 @@ function refreshLockTtlMs({ timeoutMs, retry }: ResolvedConfig['api']): number {
 /** Sessions go to the app's `session.store`, else connect-redis on `redis`, else (memory demo) MemoryStore. */
 function sessionMiddleware(config: ResolvedConfig, redis: Redis | undefined): RequestHandler | undefined {
   if (!config.session) return undefined;
+  const { session } = config;
   const store =
-    config.session.store ??
-    (redis ? createRedisSessionStore(redis, createKeys(config.keyPrefix, config.appId).session, config.session.ttlSeconds) : undefined);
-  return createSessionMiddleware(config.session, store);
+    session.store ??
+    (redis
+      ? new WechatSessionStore({
+          redis,
+          keys: createKeys(config.keyPrefix, config.appId),
+          ttlMs: session.cookie.maxAge ?? session.ttlSeconds * 1000,
+          wrapError: storeUnavailable,
+        })
+      : undefined);
+  return createSessionMiddleware(session, store);
 }

@@ -2,6 +2,7 @@ import type { Request } from 'express';
 import type { WechatApiClient } from '../wechat/api-client.js';
 import type { Clock } from '../clock.js';
 import { WECHAT_ERRCODES, hasErrcode } from '../errors.js';
+import { grantStatusOf, type GrantStatus } from './grant-status.js';
 import { destroySession, saveSession } from './session.js';
 import { hasUserinfoScope } from '../wechat/service.js';
 import type { SessionLogin, WechatStore } from '../store/types.js';
@@ -77,11 +78,30 @@ export class WechatRequestContext {
   async checkAuthenticated(): Promise<boolean> {
     const login = this.login;
     if (!login || !this.isAuthenticated()) return false;
-    const { req, deps } = requests.get(this)!;
-    const grant = await deps.store.grants.get(login.grantId);
-    if (grant && !grant.dead) return true;
+    const { req } = requests.get(this)!;
+    if ((await this.grantStatus(login.grantId)).alive) return true;
     await this.requireReauthorization(req, login.scope);
     return false;
+  }
+
+  /**
+   * When the current access token expires (ms since epoch), or null when nobody is logged in. Free when the
+   * session was read from Redis by this package (the read carries it); one small read otherwise. No tokens move.
+   */
+  async accessTokenExpiresAt(): Promise<number | null> {
+    const login = this.login;
+    if (!login) return null;
+    const status = await this.grantStatus(login.grantId);
+    return status.alive ? status.accessTokenExpiresAt : null;
+  }
+
+  /** The grant's liveness from the session read when it has it, else from the store (without tokens). */
+  private async grantStatus(grantId: string): Promise<GrantStatus> {
+    const { req, deps } = requests.get(this)!;
+    const known = grantStatusOf(req.session?.wechat);
+    if (known?.grantId === grantId) return known;
+    const status = await deps.store.grants.status(grantId);
+    return { grantId, alive: status !== null && !status.dead, accessTokenExpiresAt: status?.expiresAt ?? null };
   }
 
   /** The user's current record from the store (with tokens: keep it server side). */

@@ -1,8 +1,5 @@
 import type { RequestHandler, Request } from 'express';
-import session, { type SessionData, type Store } from 'express-session';
-import { ERR_STORE_UNAVAILABLE, WechatLoginError } from '../errors.js';
-import { RedisStore } from 'connect-redis';
-import type { Redis } from 'ioredis';
+import session, { type Store } from 'express-session';
 import type { ResolvedSessionConfig } from '../config.js';
 import type { SessionLogin } from '../store/types.js';
 import type { WechatPublicUser } from '../store/user-model.js';
@@ -34,38 +31,6 @@ export function createSessionMiddleware(config: ResolvedSessionConfig, store: St
     rolling: false,
     cookie: config.cookie,
   });
-}
-
-/** connect-redis on our Redis, keys under `keyPrefix`, with the session's TTL. */
-export function createRedisSessionStore(redis: Redis, keyPrefix: string, ttlSeconds: number): Store {
-  return new TransientErrorRedisStore({ client: redis, prefix: keyPrefix, ttl: ttlSeconds });
-}
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type StoreCallback = (error?: any, data?: any) => any;
-
-/** connect-redis, with Redis failures turned into our 503 "store unavailable" instead of a 500 with a stack. */
-class TransientErrorRedisStore extends RedisStore {
-  override get(sid: string, cb?: StoreCallback) {
-    return super.get(sid, asTransient(cb));
-  }
-  override set(sid: string, sess: SessionData, cb?: StoreCallback) {
-    return super.set(sid, sess, asTransient(cb));
-  }
-  override touch(sid: string, sess: SessionData, cb?: StoreCallback) {
-    return super.touch(sid, sess, asTransient(cb));
-  }
-  override destroy(sid: string, cb?: StoreCallback) {
-    return super.destroy(sid, asTransient(cb));
-  }
-}
-
-function asTransient(cb: StoreCallback | undefined): StoreCallback | undefined {
-  if (!cb) return cb;
-  return (error, data) =>
-    error
-      ? cb(new WechatLoginError('session store unavailable', { code: ERR_STORE_UNAVAILABLE, status: 503, cause: error }))
-      : cb(undefined, data);
 }
 
 export function regenerateSession(req: Request): Promise<void> {

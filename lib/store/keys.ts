@@ -1,7 +1,7 @@
 /**
  * Redis key names. Keys that one command or script touches together share a hash tag ({...}), so every
  * multi-key operation stays valid on Redis Cluster:
- * - one grant and its refresh lock: {grantId}
+ * - one login's session, its grant and the grant's refresh lock: {sid} (a login's grant id is its session id)
  * - all users of one app (record, openid/unionid indexes, id sequence): {appId:users}
  * States and code outcomes are single-key.
  */
@@ -9,7 +9,8 @@ export function createKeys(prefix: string, appId: string) {
   const base = `${prefix}:${appId}`;
   const users = `${prefix}:{${appId}:users}`;
   return {
-    session: `${base}:sess:`,
+    /** connect-redis's prefix; the session store appends `{sid}`. */
+    sessionPrefix: `${base}:sess:`,
     loginState: (nonce: string) => `${base}:state:${nonce}`,
     code: (codeHash: string) => `${base}:code:${codeHash}`,
     userSequence: `${users}:seq`,

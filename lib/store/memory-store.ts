@@ -1,6 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import { systemClock, type Clock } from '../clock.js';
-import { grantFields, parseGrant, parseUser, tokenFields, userFields } from './records.js';
+import { grantFields, newGrantId, parseGrant, parseUser, tokenFields, userFields } from './records.js';
 import type { CodeOutcome, GrantStore, LoginStateRecord, UserRepository, WechatStore } from './types.js';
 
 /**
@@ -93,14 +92,17 @@ function createMemoryGrants(
   const getFields = (grantId: string) => read<Record<string, string>>(`grant:${grantId}`);
 
   return {
-    async create(grant, ttlMs) {
-      const grantId = randomBytes(18).toString('base64url');
+    async create(grant, ttlMs, grantId = newGrantId()) {
       put(`grant:${grantId}`, { ...grantFields(grant), version: '1', dead: '0' }, ttlMs);
       return grantId;
     },
     async get(grantId) {
       const fields = getFields(grantId);
       return fields ? parseGrant(fields) : null;
+    },
+    async status(grantId) {
+      const grant = parseGrant(getFields(grantId) ?? {});
+      return grant && { version: grant.version, dead: grant.dead, expiresAt: grant.expiresAt };
     },
     async replaceTokens(grantId, expectedVersion, tokens) {
       const fields = getFields(grantId);

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { UserProfileInput, UserTokensInput, WechatPublicAuthModel } from './user-model.js';
 import type { GrantRecord, GrantTokens, NewGrant } from './types.js';
 
@@ -70,4 +71,9 @@ export function parseGrant(hash: Record<string, string>): GrantRecord | null {
     version: Number(hash.version),
     dead: hash.dead === '1',
   };
+}
+
+/** A random grant id, for a grant not created by a session login. */
+export function newGrantId(): string {
+  return randomBytes(18).toString('base64url');
 }

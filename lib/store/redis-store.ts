@@ -1,9 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { ERR_STORE_UNAVAILABLE, WechatLoginError } from '../errors.js';
 import type { WechatPublicAuthModel } from './user-model.js';
 import { createKeys, type Keys } from './keys.js';
-import { grantFields, parseGrant, parseUser, tokenFields, userFields } from './records.js';
+import { storeUnavailable } from './store-error.js';
+import { grantFields, newGrantId, parseGrant, parseUser, tokenFields, userFields } from './records.js';
 import type { CodeOutcome, GrantStore, LoginStateRecord, UserRepository, WechatStore } from './types.js';
 
 /** Compare-and-set: write the new tokens only if nobody refreshed since we read `version`. */
@@ -101,9 +100,8 @@ function createRedisUsers(redis: Redis, keys: Keys): UserRepository {
 
 function createRedisGrants(redis: Redis, keys: Keys): GrantStore {
   return {
-    create: (grant, ttlMs) =>
+    create: (grant, ttlMs, grantId = newGrantId()) =>
       guard(async () => {
-        const grantId = randomBytes(18).toString('base64url');
         await redis
           .multi()
           .hset(keys.grant(grantId), { ...grantFields(grant), version: '1', dead: '0' })
@@ -112,6 +110,11 @@ function createRedisGrants(redis: Redis, keys: Keys): GrantStore {
         return grantId;
       }),
     get: (grantId) => guard(async () => parseGrant(await redis.hgetall(keys.grant(grantId)))),
+    status: (grantId) =>
+      guard(async () => {
+        const [version, dead, expiresAt] = await redis.hmget(keys.grant(grantId), 'version', 'dead', 'expiresAt');
+        return version ? { version: Number(version), dead: dead === '1', expiresAt: Number(expiresAt) } : null;
+      }),
     replaceTokens: (grantId, expectedVersion, tokens) =>
       guard(async () => {
         const args = Object.entries(grantFields(tokens)).flat();
@@ -133,16 +136,12 @@ function createRedisGrants(redis: Redis, keys: Keys): GrantStore {
   };
 }
 
-/** Redis being unreachable is a transient failure (503), never a logout. */
+/** Every Redis call goes through here: a failure becomes our 503 with a cause that holds no secret. */
 async function guard<T>(operation: () => Promise<T>): Promise<T> {
   try {
     return await operation();
   } catch (error) {
-    throw new WechatLoginError(`session store unavailable: ${(error as Error).message}`, {
-      code: ERR_STORE_UNAVAILABLE,
-      status: 503,
-      cause: error,
-    });
+    throw storeUnavailable(error);
   }
 }
 

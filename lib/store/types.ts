@@ -60,9 +60,18 @@ export interface UserRepository {
   findByUnionid(unionid: string): Promise<WechatPublicAuthModel | null>;
 }
 
+/** A grant without its tokens: enough to answer "is this login alive?" */
+export type GrantStatusRecord = Pick<GrantRecord, 'version' | 'dead' | 'expiresAt'>;
+
 export interface GrantStore {
-  create(grant: NewGrant, ttlMs: number): Promise<string>;
+  /**
+   * Stores a new grant under `grantId` (the session id of the login, so that the session and its grant share
+   * a Redis hash tag), or under a new random id when none is given. Returns the id.
+   */
+  create(grant: NewGrant, ttlMs: number, grantId?: string): Promise<string>;
   get(grantId: string): Promise<GrantRecord | null>;
+  /** The grant's version, liveness and access-token expiry, without reading its tokens; null when gone. */
+  status(grantId: string): Promise<GrantStatusRecord | null>;
   /** Writes new tokens only if the grant is still at `expectedVersion`; returns the new record, or null if it moved on. */
   replaceTokens(grantId: string, expectedVersion: number, tokens: GrantTokens): Promise<GrantRecord | null>;
   /** Forgets the tokens and marks the grant dead, only if still at `expectedVersion`: true when it did. */

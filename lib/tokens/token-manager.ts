@@ -45,7 +45,8 @@ export interface GetAccessTokenOptions {
 }
 
 export interface TokenManager {
-  createGrant(tokens: WechatAccessTokenResponse, userId: number): Promise<{ grantId: string; refreshExpiresAt: number }>;
+  /** Stores a login's tokens as a new grant, under `grantId` when given (a login's grant id is its session id). */
+  createGrant(tokens: WechatAccessTokenResponse, userId: number, grantId?: string): Promise<{ grantId: string; refreshExpiresAt: number }>;
   /** A valid access token for the grant: refreshed first when expired or within the skew, once across all processes. */
   getAccessToken(grantId: string, options?: GetAccessTokenOptions): Promise<GrantRecord>;
   revoke(grantId: string): Promise<void>;
@@ -177,7 +178,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
   }
 
   return {
-    async createGrant(tokens, userId) {
+    async createGrant(tokens, userId, id) {
       const now = clock.now();
       const refreshExpiresAt = now + REFRESH_TOKEN_LIFETIME_MS;
       const grantId = await store.grants.create(
@@ -192,6 +193,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
           userId,
         },
         REFRESH_TOKEN_LIFETIME_MS,
+        id,
       );
       return { grantId, refreshExpiresAt };
     },

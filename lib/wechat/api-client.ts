@@ -329,3 +329,7 @@ function requireString(name: string, value: unknown): asserts value is string {
 function trimSlash(url: string): string {
   return url.replace(/\/+$/, '');
 }
+
+/** Validates and fills in every client option once (createWechatLogin resolves its own options with it). */
+export const resolveApiClientOptions = resolveClientOptions;
+export type ResolvedApiClientOptions = ResolvedClientOptions;

@@ -137,7 +137,10 @@ async function exchangeAndLogIn(
     config.clock.now(),
   );
   const account = config.onLogin ? await config.onLogin(user, req) : undefined;
-  const { grantId, refreshExpiresAt } = await tokenManager.createGrant(tokens, user.id);
+  const previousGrantId = await startFreshSession(req);
+  // The grant is keyed by the new session id: the session and its grant share a hash tag, so the guard
+  // reads both in one round trip.
+  const { grantId, refreshExpiresAt } = await tokenManager.createGrant(tokens, user.id, req.sessionID);
   const login: SessionLogin = {
     userId: user.id,
     openid: user.openid,
@@ -148,7 +151,7 @@ async function exchangeAndLogIn(
     refreshExpiresAt,
     ...(account === undefined ? {} : { account }),
   };
-  await establishLogin(runtime, req, login, user);
+  await saveLogin(runtime, req, login, user, previousGrantId);
   await store.setCodeOutcome(
     codeHash,
     { status: 'success', binderHash: record.binderHash, returnTo: record.returnTo, login },
@@ -159,13 +162,23 @@ async function exchangeAndLogIn(
 }
 
 /** A new session id at login (no fixation); nothing of the previous session is carried over. */
-async function establishLogin(runtime: CallbackDependencies, req: Request, login: SessionLogin, user: WechatPublicAuthModel): Promise<void> {
-  const previous = req.session.wechat;
+async function startFreshSession(req: Request): Promise<string | undefined> {
+  const previousGrantId = req.session.wechat?.login?.grantId;
   await regenerateSession(req);
+  return previousGrantId;
+}
+
+/** Saves the login in the (fresh) session and forgets the grant of the login it replaces. */
+async function saveLogin(
+  runtime: Pick<WechatLoginRuntime, 'tokens'>,
+  req: Request,
+  login: SessionLogin,
+  user: WechatPublicAuthModel,
+  previousGrantId: string | undefined,
+): Promise<void> {
   req.session.wechat = { login, user: toPublicUser(user) };
   await saveSession(req);
-  const oldGrant = previous?.login?.grantId;
-  if (oldGrant && oldGrant !== login.grantId) await runtime.tokens.revoke(oldGrant).catch(() => undefined);
+  if (previousGrantId && previousGrantId !== login.grantId) await runtime.tokens.revoke(previousGrantId).catch(() => undefined);
 }
 
 async function resumeSucceededLogin(
@@ -181,9 +194,9 @@ async function resumeSucceededLogin(
   if (!alreadyHere) {
     if (!sameBinderHash(outcome.binderHash, binderHash)) return false;
     const user = await runtime.store.users.findById(outcome.login.userId);
-    const grant = await runtime.store.grants.get(outcome.login.grantId);
+    const grant = await runtime.store.grants.status(outcome.login.grantId);
     if (!user || !grant || grant.dead) return false;
-    await establishLogin(runtime, req, outcome.login, user);
+    await saveLogin(runtime, req, outcome.login, user, await startFreshSession(req));
   }
   log('repeated callback of a completed login: back to returnTo');
   res.redirect(302, outcome.returnTo);

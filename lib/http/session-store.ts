@@ -1,0 +1,103 @@
+import { RedisStore } from 'connect-redis';
+import type { SessionData } from 'express-session';
+import type { Redis } from 'ioredis';
+import type { Keys } from '../store/keys.js';
+import { rememberGrantStatus } from './grant-status.js';
+
+/**
+ * One round trip per request: read the session, slide its expiry (what express-session's touch would do
+ * at the end), and read the liveness of the session's grant — never its tokens. The grant of a session
+ * is keyed by the session id, so both keys share the hash tag {sid} and the script runs on Redis Cluster.
+ */
+const READ_SESSION = `
+local session = redis.call('GETEX', KEYS[1], 'PX', ARGV[1])
+if not session then return nil end
+local grant = redis.call('HMGET', KEYS[2], 'version', 'dead', 'expiresAt')
+return { session, grant[1], grant[2], grant[3] }`;
+
+const COMMAND = 'wechatReadSession';
+
+type ReadSession = (sessionKey: string, grantKey: string, ttlMs: number) => Promise<[string, string | null, string | null, string | null] | null>;
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type StoreCallback = (error?: any, data?: any) => any;
+
+export interface WechatSessionStoreOptions {
+  redis: Redis;
+  keys: Pick<Keys, 'sessionPrefix' | 'grant'>;
+  /** The session's lifetime in Redis, slid on every read (the cookie's maxAge, else the session ttl). */
+  ttlMs: number;
+  /** Turns a Redis failure into the error express-session passes on (our 503). */
+  wrapError: (error: unknown) => unknown;
+}
+
+/**
+ * connect-redis, with the read replaced by the script above. Writes, deletes and listings stay
+ * connect-redis's own, on keys `{sessionPrefix}{sid}` wrapped in a hash tag.
+ */
+export class WechatSessionStore extends RedisStore {
+  readonly #redis: Redis;
+  readonly #grantKey: (grantId: string) => string;
+  readonly #ttlMs: number;
+  readonly #wrapError: (error: unknown) => unknown;
+
+  constructor({ redis, keys, ttlMs, wrapError }: WechatSessionStoreOptions) {
+    super({ client: redis, prefix: keys.sessionPrefix, ttl: Math.ceil(ttlMs / 1000) });
+    if (typeof (redis as unknown as Record<string, unknown>)[COMMAND] !== 'function') {
+      redis.defineCommand(COMMAND, { numberOfKeys: 2, lua: READ_SESSION });
+    }
+    this.#redis = redis;
+    this.#grantKey = keys.grant;
+    this.#ttlMs = Math.ceil(ttlMs);
+    this.#wrapError = wrapError;
+  }
+
+  override async get(sid: string, cb?: StoreCallback) {
+    let reply;
+    try {
+      const read = (this.#redis as unknown as Record<string, ReadSession>)[COMMAND]!.bind(this.#redis);
+      reply = await read(this.prefix + tagged(sid), this.#grantKey(sid), this.#ttlMs);
+    } catch (error) {
+      return cb?.(this.#wrapError(error), null);
+    }
+    if (!reply) return cb?.(null, null);
+    const [text, version, dead, expiresAt] = reply;
+    let data: SessionData;
+    try {
+      data = this.serializer.parse(text) as SessionData;
+    } catch {
+      return cb?.(null, null); // unreadable: a new anonymous session (its text is never quoted in an error)
+    }
+    if (data.wechat?.login?.grantId === sid) {
+      rememberGrantStatus(data.wechat, {
+        grantId: sid,
+        alive: version !== null && dead !== '1',
+        accessTokenExpiresAt: expiresAt === null ? null : Number(expiresAt),
+      });
+    }
+    return cb?.(null, data);
+  }
+
+  override set(sid: string, sess: SessionData, cb?: StoreCallback) {
+    return super.set(tagged(sid), sess, this.#wrapped(cb));
+  }
+
+  /** The read already slid the expiry by the default lifetime; only a session with its own maxAge needs more. */
+  override touch(sid: string, sess: SessionData, cb?: StoreCallback) {
+    if (sess.cookie?.originalMaxAge === this.#ttlMs) return cb?.(null, null);
+    return super.touch(tagged(sid), sess, this.#wrapped(cb));
+  }
+
+  override destroy(sid: string, cb?: StoreCallback) {
+    return super.destroy(tagged(sid), this.#wrapped(cb));
+  }
+
+  #wrapped(cb: StoreCallback | undefined): StoreCallback | undefined {
+    return cb && ((error, data) => (error ? cb(this.#wrapError(error)) : cb(undefined, data)));
+  }
+}
+
+/** `{sid}`: the hash tag the session shares with its grant. */
+function tagged(sid: string): string {
+  return `{${sid}}`;
+}

@@ -1,0 +1,37 @@
+import { ERR_STORE_UNAVAILABLE, WechatLoginError } from '../errors.js';
+
+/**
+ * Redis being unreachable or refusing a write is a transient failure (503), never a logout. ioredis's errors
+ * carry the command's arguments (`command.args`: tokens, session JSON), so they are never chained: the cause
+ * is a summary with the error's kind (READONLY, OOM, ECONNREFUSED, …) and the command's name only.
+ */
+export function storeUnavailable(error: unknown): WechatLoginError {
+  const summary = summarize(error);
+  return new WechatLoginError(`session store unavailable: ${summary}`, {
+    code: ERR_STORE_UNAVAILABLE,
+    status: 503,
+    cause: new Error(summary),
+  });
+}
+
+function summarize(error: unknown): string {
+  const e = (error ?? {}) as { name?: unknown; code?: unknown; message?: unknown; command?: { name?: unknown } };
+  const kind =
+    typeof e.code === 'string' && /^[A-Z_]+$/.test(e.code)
+      ? e.code
+      : typeof e.message === 'string'
+        ? (/^[A-Z][A-Z_-]+(?=\s|$)/.exec(e.message)?.[0] ?? knownMessage(e.message))
+        : 'unknown error';
+  const command = typeof e.command?.name === 'string' ? ` (${e.command.name.toUpperCase()})` : '';
+  const name = typeof e.name === 'string' && /^\w+$/.test(e.name) ? e.name : 'Error';
+  return `${name} ${kind}${command}`;
+}
+
+/** ioredis's own messages without a code: a fixed list, so no text from Redis or from our arguments passes. */
+function knownMessage(message: string): string {
+  if (/connection is closed/i.test(message)) return 'connection closed';
+  if (/max retries per request/i.test(message)) return 'max retries per request reached';
+  if (/stream isn't writeable/i.test(message)) return 'not connected';
+  if (/timed? ?out/i.test(message)) return 'timeout';
+  return 'redis error';
+}

@@ -35,3 +35,13 @@ function knownMessage(message: string): string {
   if (/timed? ?out/i.test(message)) return 'timeout';
   return 'redis error';
 }
+
+/** Every Redis call goes through here: a failure becomes our 503 with a cause that holds no secret. */
+export async function guard<T>(operation: () => Promise<T>): Promise<T> {
+  try {
+    return await operation();
+  } catch (error) {
+    throw storeUnavailable(error);
+  }
+}
+

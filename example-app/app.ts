@@ -178,13 +178,6 @@ function buildRoutes(wechat: WechatLogin, clientJs: string, emulatorUrl: string 
   const routes = express.Router();
   const signedIn = wechat.requireWechatUser();
 
-  /** When the current access token expires: the grant holds it, and it moves with every refresh. */
-  const tokenExpiresAt = async (req: Request): Promise<number | null> => {
-    const grantId = req.session.wechat?.login?.grantId;
-    const grant = grantId ? await wechat.store.grants.get(grantId) : null;
-    return grant && !grant.dead ? grant.expiresAt : null;
-  };
-
   routes.get('/client.js', (_req, res) => {
     res.type('text/javascript').set('Cache-Control', 'no-cache').send(clientJs);
   });
@@ -205,7 +198,7 @@ function buildRoutes(wechat: WechatLogin, clientJs: string, emulatorUrl: string 
         unionid: user.unionid,
         scope: login.scope,
         userId: user.id,
-        tokenExpiresAt: await tokenExpiresAt(req),
+        tokenExpiresAt: await req.wechat.accessTokenExpiresAt(),
         loggedInAt: login.loggedInAt,
         loginValidUntil: login.refreshExpiresAt,
       }),
@@ -214,7 +207,7 @@ function buildRoutes(wechat: WechatLogin, clientJs: string, emulatorUrl: string 
   routes.get('/profile', signedIn, profile);
 
   routes.get('/api/me', signedIn, async (req, res) => {
-    res.set('Cache-Control', 'no-store').json({ user: req.wechat.user, scope: req.wechat.scope, tokenExpiresAt: await tokenExpiresAt(req) });
+    res.set('Cache-Control', 'no-store').json({ user: req.wechat.user, scope: req.wechat.scope, tokenExpiresAt: await req.wechat.accessTokenExpiresAt() });
   });
 
   routes.get('/api/wechat-profile', signedIn, async (req, res) => {

@@ -77,3 +77,10 @@ export function parseGrant(hash: Record<string, string>): GrantRecord | null {
 export function newGrantId(): string {
   return randomBytes(18).toString('base64url');
 }
+
+/** A flat [field, value, …] reply (HGETALL from a script) as an object. */
+export function pairsToObject(pairs: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let i = 0; i < pairs.length; i += 2) out[pairs[i]!] = pairs[i + 1]!;
+  return out;
+}

@@ -1,4 +1,5 @@
 import type { Request, Response } from 'express';
+import { parse as parseCookies } from 'cookie';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { logger } from '../../debug.js';
 import { WECHAT_ERRCODES, hasErrcode } from '../../errors.js';
@@ -137,7 +138,7 @@ async function exchangeAndLogIn(
     config.clock.now(),
   );
   const account = config.onLogin ? await config.onLogin(user, req) : undefined;
-  const previousGrantId = await startFreshSession(req);
+  const previousGrantId = await startFreshSession(runtime, req);
   // The grant is keyed by the new session id: the session and its grant share a hash tag, so the guard
   // reads both in one round trip.
   const { grantId, refreshExpiresAt } = await tokenManager.createGrant(tokens, user.id, req.sessionID);
@@ -161,10 +162,15 @@ async function exchangeAndLogIn(
   res.redirect(302, record.returnTo);
 }
 
-/** A new session id at login (no fixation); nothing of the previous session is carried over. */
-async function startFreshSession(req: Request): Promise<string | undefined> {
+/**
+ * A new session id at login (no fixation); nothing of the previous session is carried over. A request that
+ * brought no session cookie already has a fresh id that no browser has seen: it is kept (no store round trip).
+ */
+async function startFreshSession({ config }: Pick<WechatLoginRuntime, 'config'>, req: Request): Promise<string | undefined> {
   const previousGrantId = req.session.wechat?.login?.grantId;
-  await regenerateSession(req);
+  const cookieName = config.session ? config.session.name : undefined;
+  const broughtSession = cookieName === undefined || parseCookies(req.headers.cookie ?? '')[cookieName] !== undefined;
+  if (broughtSession) await regenerateSession(req);
   return previousGrantId;
 }
 
@@ -196,7 +202,7 @@ async function resumeSucceededLogin(
     const user = await runtime.store.users.findById(outcome.login.userId);
     const grant = await runtime.store.grants.status(outcome.login.grantId);
     if (!user || !grant || grant.dead) return false;
-    await saveLogin(runtime, req, outcome.login, user, await startFreshSession(req));
+    await saveLogin(runtime, req, outcome.login, user, await startFreshSession(runtime, req));
   }
   log('repeated callback of a completed login: back to returnTo');
   res.redirect(302, outcome.returnTo);

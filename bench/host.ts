@@ -76,6 +76,9 @@ process.on('message', (message: ToHost) => {
   if (message.type === 'clock') {
     offsetMs = message.offsetMs;
     send({ type: 'clock-set' });
+  } else if (message.type === 'cpu') {
+    const { user, system } = process.cpuUsage();
+    send({ type: 'cpu', micros: user + system });
   } else if (message.type === 'stop') {
     void stop();
   }

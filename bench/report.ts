@@ -32,6 +32,8 @@ export interface GuardReport {
   /** ours / bare */
   rpsRatio: number;
   p99Ratio: number;
+  /** ours / bare, CPU µs of the app process per request: steadier than req/s on a shared machine. */
+  cpuRatio: number;
 }
 
 export interface OperationCommands extends CommandCount {
@@ -84,6 +86,8 @@ export interface SingleFlightReport {
 
 export interface LoginRateSummary {
   medianLoginsPerSec: number;
+  /** CPU µs of the app's process per completed login (the emulator runs elsewhere). */
+  medianCpuUsPerLogin: number;
   rounds: number[];
   completed: number;
   failed: number;
@@ -106,6 +110,7 @@ export interface GrowthStep {
   sessions: number;
   rps: number;
   p99Ms: number;
+  cpuUsPerRequest: number | null;
   /** rps / rps of the first step */
   rpsRatio: number;
   usedMemory: number;
@@ -126,8 +131,10 @@ export interface GrowthReport {
 export interface PassportReport {
   /** passport / ours */
   loginsPerSecRatio: number;
+  cpuPerLoginRatio: number;
   guardedRpsRatio: number;
   guardedP99Ratio: number;
+  guardedCpuRatio: number;
   logins: LoginRateSummary;
   guarded: Throughput;
   redisCommandsPerGuardedRequest: number;
@@ -150,10 +157,10 @@ export function toMarkdown(r: BenchReport): string {
   const cmd = (o: OperationCommands) => `${o.total} (${o.roundTrips} round trip${o.roundTrips === 1 ? '' : 's'}): ${names(o.byCommand)}`;
   const growthRows = r.growth.steps.map(
     (step) =>
-      `| 6 | ${step.sessions.toLocaleString('en')} sessions stored | ${step.rps} req/s (×${step.rpsRatio} of first), p99 ${step.p99Ms} ms, used_memory ${mb(step.usedMemory)}, ${step.bytesPerSession} B/session |`,
+      `| 6 | ${step.sessions.toLocaleString('en')} sessions stored | ${step.rps} req/s (×${step.rpsRatio} of first), p99 ${step.p99Ms} ms, ${step.cpuUsPerRequest} µs CPU/request, used_memory ${mb(step.usedMemory)}, ${step.bytesPerSession} B/session |`,
   );
   const rows = [
-    `| 1 | guarded GET /api/me, ours / bare express-session | req/s ×${g.rpsRatio} (${g.ours.medianRps} vs ${g.bare.medianRps}), p99 ×${g.p99Ratio} (${g.ours.medianP99Ms} vs ${g.bare.medianP99Ms} ms) |`,
+    `| 1 | guarded GET /api/me, ours / bare express-session | req/s ×${g.rpsRatio} (${g.ours.medianRps} vs ${g.bare.medianRps}), p99 ×${g.p99Ratio} (${g.ours.medianP99Ms} vs ${g.bare.medianP99Ms} ms), CPU/request ×${g.cpuRatio} (${g.ours.medianCpuUsPerRequest} vs ${g.bare.medianCpuUsPerRequest} µs) |`,
     `| 2 | Redis commands: guarded request | ${cmd(c.guardedRequest)} |`,
     `| 2 | … bare express-session request | ${cmd(c.bareGuardedRequest)} |`,
     `| 2 | … login (login + callback) | ${cmd(c.login)} |`,
@@ -162,11 +169,11 @@ export function toMarkdown(r: BenchReport): string {
     `| 3 | WeChat API calls per login: snsapi_base / snsapi_userinfo / repeated callback | ${w.snsapiBase.api} / ${w.snsapiUserinfo.api} / ${w.repeatedCallback.api} (callback ${w.repeatedCallback.callbackStatus}) |`,
     `| 4 | refresh calls for ${s.requests} requests over ${s.processes} processes, per trial | ${s.refreshCallsPerTrial.join(', ')} (${s.okRequests}/${s.requests * s.trials} ok, tokens per trial ${s.distinctTokensPerTrial.join(', ')}) |`,
     `| 4 | added latency of waiters (expired − fresh) | p50 +${s.added.p50Ms} ms, p99 +${s.added.p99Ms} ms (fresh ${s.fresh.p50Ms}/${s.fresh.p99Ms}, expired ${s.expired.p50Ms}/${s.expired.p99Ms}) |`,
-    `| 5 | complete logins/s (${l.concurrency} browsers) | ours ${l.ours.medianLoginsPerSec}, example app ×${l.exampleAppRatio} (${l.exampleApp.medianLoginsPerSec}); ${l.redisKeysPerLogin} new Redis keys per login |`,
+    `| 5 | complete logins/s (${l.concurrency} browsers) | ours ${l.ours.medianLoginsPerSec} (${l.ours.medianCpuUsPerLogin} µs CPU/login), example app ×${l.exampleAppRatio} (${l.exampleApp.medianLoginsPerSec}); ${l.redisKeysPerLogin} new Redis keys per login |`,
     ...growthRows,
-    `| 6 | MEMORY USAGE of one session | session key ${r.growth.sessionKeyBytes} B${r.growth.grantKeyBytes === null ? '' : `, grant ${r.growth.grantKeyBytes} B`} (${r.growth.keysPerSession} keys) |`,
-    `| 7 | passport-wechat / ours: logins/s | ×${p.loginsPerSecRatio} (${p.logins.medianLoginsPerSec} vs ${l.ours.medianLoginsPerSec}) |`,
-    `| 7 | passport-wechat / ours: guarded req/s, p99 | ×${p.guardedRpsRatio} (${p.guarded.medianRps} vs ${g.ours.medianRps}), p99 ×${p.guardedP99Ratio} |`,
+    `| 6 | MEMORY USAGE of one session | session key ${r.growth.sessionKeyBytes} B (target < 1 KB: ${r.growth.sessionKeyBytes < 1024 ? 'met' : 'missed'})${r.growth.grantKeyBytes === null ? '' : `, grant ${r.growth.grantKeyBytes} B`} (${r.growth.keysPerSession} keys) |`,
+    `| 7 | passport-wechat / ours: logins/s, CPU/login | ×${p.loginsPerSecRatio} (${p.logins.medianLoginsPerSec} vs ${l.ours.medianLoginsPerSec}), CPU ×${p.cpuPerLoginRatio} |`,
+    `| 7 | passport-wechat / ours: guarded req/s, p99, CPU/request | ×${p.guardedRpsRatio} (${p.guarded.medianRps} vs ${g.ours.medianRps}), p99 ×${p.guardedP99Ratio}, CPU ×${p.guardedCpuRatio} |`,
     `| 7 | passport-wechat: Redis commands per guarded request / per login; WeChat calls per login | ${p.redisCommandsPerGuardedRequest} / ${p.redisCommandsPerLogin}; ${p.wechatCallsPerLogin} |`,
   ];
   return [
@@ -175,6 +182,9 @@ export function toMarkdown(r: BenchReport): string {
     '| § | measure | value |',
     '| - | - | - |',
     ...rows,
+    '',
+    'Redis commands of one guarded request (MONITOR):',
+    ...c.guardedRequest.commands.map((line) => `    ${line}`),
   ].join('\n');
 }
 

@@ -99,6 +99,8 @@ async function main(): Promise<void> {
         loginsPerSecRatio: ratio(passportLogins.medianLoginsPerSec, logins.ours.medianLoginsPerSec),
         guardedRpsRatio: ratio(passportGuarded.medianRps, guard.ours.medianRps),
         guardedP99Ratio: ratio(passportGuarded.medianP99Ms, guard.ours.medianP99Ms),
+        guardedCpuRatio: ratio(passportGuarded.medianCpuUsPerRequest ?? NaN, guard.ours.medianCpuUsPerRequest ?? NaN),
+        cpuPerLoginRatio: ratio(passportLogins.medianCpuUsPerLogin, logins.ours.medianCpuUsPerLogin),
         logins: passportLogins,
         guarded: passportGuarded,
         redisCommandsPerGuardedRequest: redisCommands.operations.passportGuardedRequest.total,

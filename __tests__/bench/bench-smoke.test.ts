@@ -45,6 +45,7 @@ describe('npm run bench -- --quick', () => {
       }
       finite(guard.rpsRatio);
       finite(guard.p99Ratio);
+      finite(guard.cpuRatio);
 
       for (const op of Object.values(report.redisCommands.operations)) {
         positive(op.total);
@@ -66,6 +67,7 @@ describe('npm run bench -- --quick', () => {
 
       for (const rate of [report.logins.ours, report.logins.exampleApp, report.passport.logins]) {
         positive(rate.medianLoginsPerSec);
+        positive(rate.medianCpuUsPerLogin);
         expect(rate.failed).toBe(0);
       }
       finite(report.logins.exampleAppRatio);
@@ -81,7 +83,8 @@ describe('npm run bench -- --quick', () => {
       }
       positive(report.growth.sessionKeyBytes);
 
-      for (const r of [report.passport.loginsPerSecRatio, report.passport.guardedRpsRatio, report.passport.guardedP99Ratio]) finite(r);
+      const p = report.passport;
+      for (const r of [p.loginsPerSecRatio, p.cpuPerLoginRatio, p.guardedRpsRatio, p.guardedP99Ratio, p.guardedCpuRatio]) finite(r);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

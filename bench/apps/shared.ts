@@ -33,5 +33,10 @@ export interface HostConfig {
 }
 
 /** Messages between the orchestrator and a host process. */
-export type ToHost = { type: 'clock'; offsetMs: number } | { type: 'stop' };
-export type FromHost = { type: 'ready'; ports: Partial<Record<AppName, number>> } | { type: 'clock-set' } | { type: 'stopped' };
+export type ToHost = { type: 'clock'; offsetMs: number } | { type: 'cpu' } | { type: 'stop' };
+export type FromHost =
+  | { type: 'ready'; ports: Partial<Record<AppName, number>> }
+  | { type: 'clock-set' }
+  /** process.cpuUsage(), user + system, µs. */
+  | { type: 'cpu'; micros: number }
+  | { type: 'stopped' };

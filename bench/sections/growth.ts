@@ -1,5 +1,5 @@
 import { sessionIdOf } from '../http.js';
-import { load, summarize, type LoadResult } from '../load.js';
+import { load, measuredLoad, summarize, type LoadResult } from '../load.js';
 import { logInMany } from '../logins.js';
 import type { Profile } from '../profile.js';
 import { memoryUsage, readSessionTemplate, usedMemory, writeSessionCopies } from '../redis-stats.js';
@@ -27,6 +27,7 @@ export async function measureGrowth(bench: Bench, profile: Profile, progress: (l
     // Warm the process up on the visited sessions before the first measured step.
     await load(url, '/api/me', visited, profile.warmupSeconds, profile.connections);
     const baseline = await usedMemory(redis);
+    const visits = { url, path: '/api/me', cookies: visited, cpuMicros: host.cpuMicros };
     const steps: GrowthStep[] = [];
     let stored = visited.length;
     for (const target of profile.growth.steps) {
@@ -37,12 +38,13 @@ export async function measureGrowth(bench: Bench, profile: Profile, progress: (l
       }
       const memory = await usedMemory(redis);
       const rounds: LoadResult[] = [];
-      for (let r = 0; r < profile.growth.rounds; r++) rounds.push(await load(url, '/api/me', visited, profile.growth.seconds, profile.connections));
+      for (let r = 0; r < profile.growth.rounds; r++) rounds.push(await measuredLoad(visits, profile.growth.seconds, profile.connections));
       const t = summarize(rounds);
       steps.push({
         sessions: stored,
         rps: t.medianRps,
         p99Ms: t.medianP99Ms,
+        cpuUsPerRequest: t.medianCpuUsPerRequest,
         rpsRatio: steps.length ? ratio(t.medianRps, steps[0]!.rps) : 1,
         usedMemory: memory,
         bytesPerSession: round((memory - baseline) / Math.max(1, stored - visited.length), 0),

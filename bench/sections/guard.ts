@@ -8,7 +8,7 @@ import { ratio, type GuardReport } from '../report.js';
  */
 export async function measureGuard(world: MainWorld): Promise<{ guard: GuardReport; passport: Throughput }> {
   const { profile, host, cookies } = world;
-  const target = (app: 'bare' | 'ours' | 'passport') => ({ url: host.url(app), path: '/api/me', cookies: cookies[app] });
+  const target = (app: 'bare' | 'ours' | 'passport') => ({ url: host.url(app), path: '/api/me', cookies: cookies[app], cpuMicros: host.cpuMicros });
   const results = await compareLoad(
     { bare: target('bare'), ours: target('ours'), passport: target('passport') },
     { warmupSeconds: profile.warmupSeconds, seconds: profile.roundSeconds, rounds: profile.rounds, connections: profile.connections },
@@ -23,6 +23,7 @@ export async function measureGuard(world: MainWorld): Promise<{ guard: GuardRepo
       ours: results.ours,
       rpsRatio: ratio(results.ours.medianRps, results.bare.medianRps),
       p99Ratio: ratio(results.ours.medianP99Ms, results.bare.medianP99Ms),
+      cpuRatio: ratio(results.ours.medianCpuUsPerRequest ?? NaN, results.bare.medianCpuUsPerRequest ?? NaN),
     },
     passport: results.passport,
   };

@@ -13,18 +13,21 @@ export async function measureLoginRates(world: MainWorld): Promise<{ logins: Log
   const { host, bench, profile, stats } = world;
   const { concurrency, seconds, rounds } = profile.login;
   const targets: Target[] = ['ours', 'example', 'passport'];
-  const results: Record<Target, LoginRate[]> = { ours: [], example: [], passport: [] };
+  const results: Record<Target, (LoginRate & { cpuUsPerLogin: number })[]> = { ours: [], example: [], passport: [] };
   for (const t of targets) await measureLogins(host.url(t), bench.emulator, profile.warmupSeconds, concurrency);
 
   let oursKeysAdded = 0;
   for (const t of alternatingOrder(targets, rounds)) {
     const keysBefore = t === 'ours' ? await stats.dbsize() : 0;
+    const cpuBefore = await host.cpuMicros();
     const rate = await measureLogins(host.url(t), bench.emulator, seconds, concurrency);
+    const cpuUsPerLogin = rate.completed ? round(((await host.cpuMicros()) - cpuBefore) / rate.completed, 0) : NaN;
     if (t === 'ours') oursKeysAdded += (await stats.dbsize()) - keysBefore;
-    results[t].push(rate);
+    results[t].push({ ...rate, cpuUsPerLogin });
   }
-  const summary = (list: LoginRate[]): LoginRateSummary => ({
+  const summary = (list: (LoginRate & { cpuUsPerLogin: number })[]): LoginRateSummary => ({
     medianLoginsPerSec: round(median(list.map((r) => r.loginsPerSec)), 1),
+    medianCpuUsPerLogin: median(list.map((r) => r.cpuUsPerLogin)),
     rounds: list.map((r) => round(r.loginsPerSec, 1)),
     completed: list.reduce((s, r) => s + r.completed, 0),
     failed: list.reduce((s, r) => s + r.failed, 0),

@@ -12,14 +12,17 @@ export interface RoutePaths {
   loginUrl(params: { returnTo?: string; scope?: WechatScope; retry?: boolean }): string;
 }
 
+/** The routes' paths below the prefix (where the router mounts them). */
+export const ROUTES = { login: '/login', callback: '/callback', logout: '/logout', qr: '/qr' } as const;
+
 export function createRoutePaths(prefix: string, defaultScope: WechatScope): RoutePaths {
-  const login = `${prefix}/login`;
+  const login = `${prefix}${ROUTES.login}`;
   return {
     mount: prefix || '/',
     login,
-    callback: `${prefix}/callback`,
-    logout: `${prefix}/logout`,
-    qr: `${prefix}/qr`,
+    callback: `${prefix}${ROUTES.callback}`,
+    logout: `${prefix}${ROUTES.logout}`,
+    qr: `${prefix}${ROUTES.qr}`,
     loginUrl({ returnTo, scope, retry }) {
       const query = new URLSearchParams();
       if (returnTo) query.set('returnTo', returnTo);

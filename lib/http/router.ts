@@ -6,6 +6,7 @@ import { callbackRoute } from './routes/callback.js';
 import { loginRoute } from './routes/login.js';
 import { logoutConfirmRoute, logoutRoute } from './routes/logout.js';
 import { qrRoute } from './routes/qr.js';
+import { ROUTES } from './paths.js';
 import type { WechatLoginRuntime } from './runtime.js';
 
 const log = logger('router');
@@ -19,27 +20,25 @@ export function createRouter(runtime: WechatLoginRuntime, session: RequestHandle
   const router = express.Router();
 
   if (session) router.use(session);
+  const contextDependencies = { tokens: runtime.tokens, api: runtime.api, store: runtime.store, lang: config.lang, clock: config.clock };
   router.use(function wechatContext(req: Request, _res: Response, next: NextFunction) {
     if (!req.session) {
       next(new Error('wechat-official-login: no req.session. With session: false, mount express-session before the router.'));
       return;
     }
-    req.wechat = new WechatRequestContext(req, {
-      tokens: runtime.tokens,
-      api: runtime.api,
-      store: runtime.store,
-      lang: config.lang,
-      clock: config.clock,
-    });
+    req.wechat = new WechatRequestContext(req, contextDependencies);
     next();
   });
 
-  router.get(paths.login, noStore, loginRoute(runtime));
-  router.get(paths.callback, noStore, callbackRoute(runtime));
-  router.get(paths.logout, noStore, logoutConfirmRoute(runtime));
-  router.post(paths.logout, noStore, logoutRoute(runtime));
-  router.get(paths.qr, qrRoute(runtime));
-  router.use(paths.mount, routeErrorPage);
+  // Our routes sit behind one prefix match, so the app's own requests pass one layer, not six.
+  const routes = express.Router();
+  routes.get(ROUTES.login, noStore, loginRoute(runtime));
+  routes.get(ROUTES.callback, noStore, callbackRoute(runtime));
+  routes.get(ROUTES.logout, noStore, logoutConfirmRoute(runtime));
+  routes.post(ROUTES.logout, noStore, logoutRoute(runtime));
+  routes.get(ROUTES.qr, qrRoute(runtime));
+  routes.use(routeErrorPage);
+  router.use(paths.mount, routes);
   return router;
 }
 

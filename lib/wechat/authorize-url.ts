@@ -1,0 +1,48 @@
+import { WechatArgumentError } from '../errors.js';
+import { trimSlash } from './client-options.js';
+import type { WechatScope } from './types.js';
+
+/** WeChat's documented limit for `state`: at most 128 bytes of [a-zA-Z0-9]. */
+const STATE_PATTERN = /^[a-zA-Z0-9]{1,128}$/;
+
+export interface AuthorizeUrlParams {
+  /** Absolute URL WeChat redirects to; its host must be the account's web-authorization domain. */
+  redirectUri: string;
+  scope: WechatScope;
+  /** 1–128 characters of [a-zA-Z0-9], echoed back unchanged. */
+  state: string;
+  /** `forcePopup=true`: always show the consent popup. Default false. */
+  forcePopup?: boolean;
+  /** `connect_redirect=1` (undocumented, used by WxJava and Socialite) stops WeChat calling back twice. Default true. */
+  connectRedirect?: boolean;
+}
+
+/**
+ * WeChat pattern-matches the authorize URL: the parameters must come in exactly this order and the
+ * URL must end with `#wechat_redirect`, even when reached by a 302.
+ */
+export function buildAuthorizeUrl(authorizeBaseUrl: string, appId: string, params: AuthorizeUrlParams): string {
+  const { redirectUri, scope, state, forcePopup = false, connectRedirect = true } = params;
+  // RegExp#test stringifies its argument: without the typeof check a JavaScript caller's missing state
+  // would be sent as the word "undefined" and a number as its digits.
+  if (typeof state !== 'string' || !STATE_PATTERN.test(state)) {
+    throw new WechatArgumentError('"state" must be 1-128 characters of [a-zA-Z0-9] (WeChat rejects anything else)');
+  }
+  if (scope !== 'snsapi_base' && scope !== 'snsapi_userinfo') {
+    throw new WechatArgumentError('"scope" must be "snsapi_base" or "snsapi_userinfo"');
+  }
+  if (typeof redirectUri !== 'string' || !/^https?:\/\//i.test(redirectUri)) {
+    throw new WechatArgumentError('"redirectUri" must be an absolute http(s) URL');
+  }
+  let url =
+    `${trimSlash(authorizeBaseUrl)}/connect/oauth2/authorize` +
+    `?appid=${encodeURIComponent(appId)}` +
+    `&redirect_uri=${encodeURIComponent(redirectUri)}` +
+    `&response_type=code` +
+    `&scope=${scope}` +
+    `&state=${state}`;
+  if (forcePopup) url += '&forcePopup=true';
+  if (connectRedirect) url += '&connect_redirect=1';
+  return `${url}#wechat_redirect`;
+}
+

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
-import { parseCliArgs, runCli } from '../../lib/testing/cli-run.js';
+import { OPTIONS_HEADING, parseCliArgs, runCli } from '../../lib/testing/cli-run.js';
+import { resolveConfig } from '../../lib/config.js';
 import { DEFAULT_EMULATOR_APP, DEFAULT_EMULATOR_USERS, startWechatEmulator } from '../../lib/testing/index.js';
 
 describe('wechat-emulator command', () => {
@@ -24,6 +25,36 @@ describe('wechat-emulator command', () => {
       expect(emulator.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       expect(lines.join('\n')).toContain(DEFAULT_EMULATOR_APP.appId);
       expect(lines.join('\n')).toContain(DEFAULT_EMULATOR_APP.appSecret);
+    } finally {
+      await emulator.close();
+    }
+  });
+
+  it('prints the options an app needs, ready to paste into createWechatLogin({ ... })', async () => {
+    const lines: string[] = [];
+    const emulator = await runCli(['--host', '0.0.0.0'], (line) => lines.push(line));
+    try {
+      const start = lines.findIndex((line) => line.startsWith(OPTIONS_HEADING));
+      expect(start).toBeGreaterThan(0);
+      // Evaluated as the object literal it is pasted into.
+      const pasted = new Function(`return ({\n${lines.slice(start + 1).join('\n')}\n});`)() as Record<string, unknown>;
+      const reachable = emulator.url.replace('0.0.0.0', '127.0.0.1');
+      expect(pasted).toEqual({
+        appId: DEFAULT_EMULATOR_APP.appId,
+        appSecret: DEFAULT_EMULATOR_APP.appSecret,
+        apiBaseUrl: reachable,
+        authorizeBaseUrl: reachable,
+        publicUrl: 'http://localhost:3000',
+        emulatorLink: true,
+      });
+      const warnings: string[] = [];
+      const config = resolveConfig(
+        { ...(pasted as { appId: string; appSecret: string }), redis: 'redis://127.0.0.1:6379', session: { secret: 'x'.repeat(32) } },
+        (message) => warnings.push(message),
+      );
+      expect(config.api.apiBaseUrl).toBe(reachable);
+      expect(warnings).toEqual([]);
+      expect(lines.join('\n')).toContain('X-Wechat-Emulator-User: alice');
     } finally {
       await emulator.close();
     }

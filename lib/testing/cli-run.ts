@@ -1,5 +1,6 @@
 import { createAdvanceableSystemClock } from '../clock.js';
 import { startWechatEmulator, type WechatEmulator } from './emulator.js';
+import { USER_HEADER } from './authorize-routes.js';
 
 export interface CliOptions {
   port: number;
@@ -7,6 +8,12 @@ export interface CliOptions {
 }
 
 export const USAGE = 'Usage: wechat-emulator [--port N] [--host HOST]';
+
+/** The heading of the banner's createWechatLogin() options; the option lines follow it up to the end. */
+export const OPTIONS_HEADING = 'Options for createWechatLogin(), ready to paste';
+
+/** Where the app under test runs in the printed options: any port works on the default app's domains. */
+const EXAMPLE_APP_PORT = 3000;
 
 /** Reads `--port N`, `--port=N`, `--host H`; throws a TypeError with the usage on anything else. */
 export function parseCliArgs(args: readonly string[]): CliOptions {
@@ -21,13 +28,42 @@ export function parseCliArgs(args: readonly string[]): CliOptions {
   return options;
 }
 
-/** Starts the emulator with the default app and users and prints how to reach it. */
+/**
+ * Starts the emulator with the default app and users and prints how to reach it: the users, and the
+ * options an app needs to log in against it, as lines to paste into createWechatLogin({ ... }).
+ */
 export async function runCli(args: readonly string[], print: (line: string) => void): Promise<WechatEmulator> {
   // Real time, so codes and tokens expire by themselves in a long-running emulator; still advanceable.
   const emulator = await startWechatEmulator({ clock: createAdvanceableSystemClock(), ...parseCliArgs(args) });
+  const { appId, appSecret, domains = [] } = emulator.defaultApp;
+  const base = browsableUrl(emulator.url);
+  const users = emulator.users.map((u) => u.id);
   print(`WeChat emulator listening on ${emulator.url}`);
-  print(`appId:     ${emulator.defaultApp.appId}`);
-  print(`appSecret: ${emulator.defaultApp.appSecret}`);
-  print(`users:     ${emulator.users.map((u) => u.id).join(', ')}`);
+  print(`Test users: ${users.join(', ')} (pick one on the consent page, or send the header "${headerName(USER_HEADER)}: ${users[0] ?? 'alice'}")`);
+  print('');
+  print(`${OPTIONS_HEADING} (publicUrl: your app's origin, any port on ${domains.join(' or ')}):`);
+  print(`  appId: ${quote(appId)},`);
+  print(`  appSecret: ${quote(appSecret)},`);
+  print(`  apiBaseUrl: ${quote(base)},`);
+  print(`  authorizeBaseUrl: ${quote(base)},`);
+  print(`  publicUrl: ${quote(`http://${domains[0] ?? 'localhost'}:${EXAMPLE_APP_PORT}`)},`);
+  print(`  emulatorLink: true, // development only: desktop browsers get "Continue in the WeChat emulator"`);
   return emulator;
+}
+
+/** A browser cannot be sent to a wildcard address: `--host 0.0.0.0` is reached on the loopback address. */
+function browsableUrl(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.hostname === '0.0.0.0') parsed.hostname = '127.0.0.1';
+  else if (parsed.hostname === '[::]') parsed.hostname = '[::1]';
+  return parsed.origin;
+}
+
+function quote(value: string): string {
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+
+/** `x-wechat-emulator-user` as people write headers: `X-Wechat-Emulator-User`. */
+function headerName(name: string): string {
+  return name.replace(/(^|-)([a-z])/g, (_m, dash: string, letter: string) => dash + letter.toUpperCase());
 }

@@ -52,11 +52,19 @@ export interface WechatEmulator {
 
 /**
  * @example
- * const wechat = await startWechatEmulator();
- * const login = createLogin({ appId: wechat.defaultApp.appId, appSecret: wechat.defaultApp.appSecret,
- *   apiBaseUrl: wechat.apiBaseUrl, authorizeBaseUrl: wechat.authorizeBaseUrl, clock: wechat.clock });
+ * import { createWechatLogin } from 'wechat-official-login';
+ * import { startWechatEmulator } from 'wechat-official-login/testing';
+ *
+ * const emulator = await startWechatEmulator();
+ * const wechat = createWechatLogin({
+ *   appId: emulator.defaultApp.appId, appSecret: emulator.defaultApp.appSecret,
+ *   apiBaseUrl: emulator.apiBaseUrl, authorizeBaseUrl: emulator.authorizeBaseUrl, clock: emulator.clock,
+ *   redis: 'redis://127.0.0.1:6379', session: { secret: 'a test secret of at least 32 characters' },
+ *   publicUrl: 'http://localhost:3000',
+ * });
  * // ...
  * await wechat.close();
+ * await emulator.close();
  */
 export async function startWechatEmulator(options?: WechatEmulatorOptions): Promise<WechatEmulator> {
   const resolved = resolveEmulatorOptions(options);

@@ -37,8 +37,13 @@ export const SCREENSHOT_DIR = fileURLToPath(
   new URL(process.env.E2E_SCREENSHOTS === 'docs' ? '../../docs/screenshots/' : './.screenshots/', import.meta.url),
 );
 
-function chromiumPath(): string {
-  if (process.env.CHROMIUM_PATH) return process.env.CHROMIUM_PATH;
+/** CHROMIUM_PATH if set (it must exist), else Debian's chromium, else the first chromium on PATH. */
+export function chromiumPath(): string {
+  const fromEnv = process.env.CHROMIUM_PATH;
+  if (fromEnv) {
+    if (!existsSync(fromEnv)) throw new Error(`CHROMIUM_PATH is ${fromEnv}, which does not exist: point it at a Chromium binary or unset it`);
+    return fromEnv;
+  }
   if (existsSync('/usr/bin/chromium')) return '/usr/bin/chromium';
   try {
     return execFileSync('sh', ['-c', 'command -v chromium || command -v chromium-browser'], { encoding: 'utf8' }).trim();
@@ -47,7 +52,8 @@ function chromiumPath(): string {
   }
 }
 
-export function launchChromium(): Promise<Browser> {
+/** Async throughout: a missing Chromium is a rejection, never a throw in the middle of starting other things. */
+export async function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: chromiumPath(),
     args: [

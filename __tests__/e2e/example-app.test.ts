@@ -5,6 +5,7 @@ import { userAgents } from '../client/user-agents.js';
 import {
   IN_WECHAT,
   ON_DESKTOP,
+  chromiumPath,
   decodeQr,
   expectAttribute,
   expectText,
@@ -25,11 +26,27 @@ let browser: Browser;
 let openidOf: (user: string) => string;
 
 beforeAll(async () => {
-  const [started, launched, reference] = await Promise.all([startExampleWorld(), launchChromium(), startWechatEmulator()]);
-  world = started;
-  browser = launched;
-  openidOf = (user) => reference.openidFor(user);
-  await reference.close();
+  // The three start in parallel; allSettled rather than all, so that when one fails (a Chromium that will not
+  // start, say) the ones that did start are stopped here: a redis-server, app or emulator left running keeps
+  // jest alive.
+  chromiumPath(); // no Chromium: fail before starting anything
+  const [started, launched, reference] = await Promise.allSettled([startExampleWorld(), launchChromium(), startWechatEmulator()]);
+  if (reference.status === 'fulfilled') {
+    const emulator = reference.value;
+    openidOf = (user) => emulator.openidFor(user);
+    await emulator.close();
+  }
+  if (started.status === 'rejected' || launched.status === 'rejected' || reference.status === 'rejected') {
+    await Promise.allSettled([
+      launched.status === 'fulfilled' ? launched.value.close() : undefined,
+      started.status === 'fulfilled' ? started.value.stop() : undefined,
+    ]);
+    const failures = [started, launched, reference].flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+    const reasons = failures.map((f) => (f instanceof Error ? f.message : String(f)).split('\n')[0]).join('\n'); // details: the cause
+    throw new Error(`The E2E suite could not start (everything it started is stopped again):\n${reasons}`, { cause: failures[0] });
+  }
+  world = started.value;
+  browser = launched.value;
 });
 
 afterAll(async () => {

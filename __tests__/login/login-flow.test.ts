@@ -40,17 +40,24 @@ describe('a whole login', () => {
     expect((await wechat.users.findByUnionid(stored!.unionid!))?.id).toBe(stored!.id);
   });
 
-  it('logs a snsapi_base user in silently with only the openid, without calling /sns/userinfo', async () => {
-    const agent = request.agent(app);
-    const before = world.emulator.calls.userinfo;
-    const { callback, authorizeUrl } = await login(agent, world.emulator, { user: 'bob', scope: 'snsapi_base', returnTo: '/api/me' });
-    expect(authorizeUrl).toContain('scope=snsapi_base');
-    expect(callback.headers.location).toBe('/api/me');
-    const me = await agent.get('/api/me').set(json);
-    expect(me.body.scope).toBe('snsapi_base');
-    expect(me.body.user.openid).toBe(world.emulator.openidFor('bob'));
-    expect(me.body.user.nickname).toBeNull();
-    expect(world.emulator.calls.userinfo).toBe(before);
+  describe('a user who has never logged in before', () => {
+    // Its own world: in the shared one, any test that logged bob in with snsapi_userinfo first would have
+    // stored his nickname, and this test would depend on the order the tests run in.
+    let fresh: { world: LoginWorld; app: Express };
+    useLoginSuite((suite) => (fresh = suite));
+
+    it('logs a snsapi_base user in silently with only the openid, without calling /sns/userinfo', async () => {
+      const agent = request.agent(fresh.app);
+      const before = fresh.world.emulator.calls.userinfo;
+      const { callback, authorizeUrl } = await login(agent, fresh.world.emulator, { user: 'bob', scope: 'snsapi_base', returnTo: '/api/me' });
+      expect(authorizeUrl).toContain('scope=snsapi_base');
+      expect(callback.headers.location).toBe('/api/me');
+      const me = await agent.get('/api/me').set(json);
+      expect(me.body.scope).toBe('snsapi_base');
+      expect(me.body.user.openid).toBe(fresh.world.emulator.openidFor('bob'));
+      expect(me.body.user.nickname).toBeNull();
+      expect(fresh.world.emulator.calls.userinfo).toBe(before);
+    });
   });
 
   it('keeps id and createdAt when the same user logs in again, and updates the tokens', async () => {
@@ -410,6 +417,27 @@ describe('logout', () => {
     expect((await world.redis.keys('*:grant:*')).length).toBe(grantsBefore - 1);
   });
 
+  it.each(['https://evil.example', '//evil.example', '///evil.example', '/\\evil.example', 'https://evil.example/bye', 'javascript:alert(1)'])(
+    'keeps the redirect after logout on our origin for returnTo=%j',
+    async (returnTo) => {
+      const agent = request.agent(app);
+      await login(agent, world.emulator);
+      const form = await agent.get(`/auth/wechat/logout?returnTo=${encodeURIComponent(returnTo)}`);
+      expect(form.text).toContain('action="/auth/wechat/logout"'); // the confirm form drops it too
+      const out = await agent.post(`/auth/wechat/logout?returnTo=${encodeURIComponent(returnTo)}`).set('Accept', 'text/html');
+      expect(out.status).toBe(303);
+      expect(out.headers.location).toBe('/');
+      expect((await agent.get('/api/me').set(json)).status).toBe(401);
+    },
+  );
+
+  it('keeps an absolute URL of our own origin after logout, as a path', async () => {
+    const agent = request.agent(app);
+    await login(agent, world.emulator);
+    const out = await agent.post(`/auth/wechat/logout?returnTo=${encodeURIComponent('http://localhost:3000/bye?x=1')}`).set('Accept', 'text/html');
+    expect(out.headers.location).toBe('/bye?x=1');
+  });
+
   it('answers 204 to a logout that wants JSON', async () => {
     const agent = request.agent(app);
     await login(agent, world.emulator);
@@ -442,14 +470,21 @@ describe('requireWechatUser: three answers', () => {
   });
 
   it('answers 401 JSON to requests that want JSON, XHR and non-GET', async () => {
+    const withPost = buildApp(wechat, (a) => {
+      a.route('/profile')
+        .post(wechat.requireWechatUser(), (_req, res) => void res.send('saved'))
+        .delete(wechat.requireWechatUser(), (_req, res) => void res.send('deleted'));
+    });
     for (const req of [
-      request(app).get('/api/me').set('User-Agent', WECHAT_UA).set(json),
-      request(app).get('/profile').set('User-Agent', WECHAT_UA).set('X-Requested-With', 'XMLHttpRequest'),
-      request(app).post('/profile').set('User-Agent', WECHAT_UA),
+      request(withPost).get('/api/me').set('User-Agent', WECHAT_UA).set(json),
+      request(withPost).get('/profile').set('User-Agent', WECHAT_UA).set('X-Requested-With', 'XMLHttpRequest'),
+      // A browser's form post ranks HTML first: only the method says a redirect would lose the request.
+      request(withPost).post('/profile').set('User-Agent', WECHAT_UA).set('Accept', 'text/html').type('form').send('x=1'),
+      request(withPost).delete('/profile').set('User-Agent', DESKTOP_UA).set('Accept', 'text/html'),
     ]) {
       const res = await req;
-      if (res.status === 404) continue; // POST /profile is not a route: the guard is not reached
       expect(res.status).toBe(401);
+      expect(res.headers['content-type']).toMatch(/json/);
       expect(res.body.error).toBe('wechat_login_required');
     }
   });

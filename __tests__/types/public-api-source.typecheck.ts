@@ -1,4 +1,5 @@
-// Compiled by types.test.ts with tsc: a wrong public type fails the build of this file.
+// Compiled by source-types.test.ts with tsc: a wrong public type in lib/'s source fails the build of this file.
+// It imports lib/ by relative path, so it checks the source types, not the packed .d.ts a user's app sees.
 import express from 'express';
 import {
   createWechatLogin,

@@ -24,7 +24,7 @@ export async function measureRedisCommands(world: MainWorld): Promise<RedisComma
     await operation(warm!);
     const counted = await countCommands(stats, ops, (i) => operation(rest[i]!));
     const seen = await monitorCommands(stats, () => operation(rest[ops]!));
-    return { ...counted, roundTrips: seen.filter((c) => c.source !== 'lua').length, commands: seen.map(describeCommand) };
+    return { ...counted, roundTrips: roundTrips(seen), commands: seen.map(describeCommand) };
   }
 
   const reuse = (list: string[]) => async (n: number) => Array.from({ length: n }, (_, i) => list[i % list.length]!);
@@ -63,4 +63,21 @@ export async function measureRedisCommands(world: MainWorld): Promise<RedisComma
     opsAveraged: ops,
     operations: { guardedRequest, login, refresh, logout, bareGuardedRequest, passportGuardedRequest, passportLogin },
   };
+}
+
+/** Commands a client sent (not those a script ran), with a MULTI … EXEC block counted once: ioredis sends it in one write. */
+function roundTrips(seen: { source: string; args: string[] }[]): number {
+  let count = 0;
+  let inTransaction = false;
+  for (const command of seen) {
+    if (command.source === 'lua') continue;
+    const name = command.args[0]?.toLowerCase();
+    if (name === 'multi') inTransaction = true;
+    if (!inTransaction) count++;
+    if (name === 'exec') {
+      inTransaction = false;
+      count++;
+    }
+  }
+  return count;
 }

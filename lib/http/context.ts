@@ -23,17 +23,22 @@ export interface GetTokenOptions {
   forceRefresh?: boolean;
 }
 
-const lastTokens = new WeakMap<WechatRequestContext, string>();
-const requests = new WeakMap<WechatRequestContext, { req: Request; deps: ContextDependencies }>();
 
 /** `req.wechat`: who is logged in, and their WeChat access token on demand. */
 export class WechatRequestContext {
+  // Private fields rather than WeakMaps: one of these is built per request, and WeakMap entries cost the GC.
+  readonly #req: Request;
+  readonly #deps: ContextDependencies;
+  /** The last token this request handed out: the one WeChat refused when forceRefresh is asked for. */
+  #lastToken: string | undefined;
+
   constructor(req: Request, deps: ContextDependencies) {
-    requests.set(this, { req, deps });
+    this.#req = req;
+    this.#deps = deps;
   }
 
   private get data() {
-    return requests.get(this)!.req.session?.wechat;
+    return this.#req.session?.wechat;
   }
 
   private get login(): SessionLogin | undefined {
@@ -46,11 +51,11 @@ export class WechatRequestContext {
   }
 
   get openid(): string | null {
-    return this.login?.openid ?? null;
+    return this.user?.openid ?? null;
   }
 
   get unionid(): string | null {
-    return this.login?.unionid ?? null;
+    return this.user?.unionid ?? null;
   }
 
   get scope(): WechatScope | null {
@@ -66,7 +71,7 @@ export class WechatRequestContext {
   isAuthenticated(): boolean {
     const login = this.login;
     if (!login || this.data?.reauthorize) return false;
-    return login.refreshExpiresAt > requests.get(this)!.deps.clock.now();
+    return login.refreshExpiresAt > this.#deps.clock.now();
   }
 
   /**
@@ -78,7 +83,7 @@ export class WechatRequestContext {
   async checkAuthenticated(): Promise<boolean> {
     const login = this.login;
     if (!login || !this.isAuthenticated()) return false;
-    const { req } = requests.get(this)!;
+    const req = this.#req;
     if ((await this.grantStatus(login.grantId)).alive) return true;
     await this.requireReauthorization(req, login.scope);
     return false;
@@ -97,7 +102,8 @@ export class WechatRequestContext {
 
   /** The grant's liveness from the session read when it has it, else from the store (without tokens). */
   private async grantStatus(grantId: string): Promise<GrantStatus> {
-    const { req, deps } = requests.get(this)!;
+    const req = this.#req;
+    const deps = this.#deps;
     const known = grantStatusOf(req.session?.wechat);
     if (known?.grantId === grantId) return known;
     const status = await deps.store.grants.status(grantId);
@@ -107,7 +113,7 @@ export class WechatRequestContext {
   /** The user's current record from the store (with tokens: keep it server side). */
   async loadUser(): Promise<WechatPublicAuthModel | null> {
     const login = this.login;
-    return login ? requests.get(this)!.deps.store.users.findById(login.userId) : null;
+    return login ? this.#deps.store.users.findById(login.userId) : null;
   }
 
   /**
@@ -119,13 +125,14 @@ export class WechatRequestContext {
    * const token = await req.wechat.getAccessToken();
    */
   async getAccessToken(options: GetTokenOptions = {}): Promise<string> {
-    const { req, deps } = requests.get(this)!;
+    const req = this.#req;
+    const deps = this.#deps;
     const login = this.login;
     if (!login || this.data?.reauthorize) throw new ReauthorizationRequiredError('not logged in');
-    const refusedToken = options.forceRefresh ? lastTokens.get(this) ?? (await deps.store.grants.get(login.grantId))?.accessToken : undefined;
+    const refusedToken = options.forceRefresh ? this.#lastToken ?? (await deps.store.grants.get(login.grantId))?.accessToken : undefined;
     try {
       const grant = await deps.tokens.getAccessToken(login.grantId, refusedToken ? { refusedToken } : {});
-      lastTokens.set(this, grant.accessToken);
+      this.#lastToken = grant.accessToken;
       return grant.accessToken;
     } catch (error) {
       if (error instanceof ReauthorizationRequiredError) await this.requireReauthorization(req, login.scope);
@@ -138,14 +145,14 @@ export class WechatRequestContext {
    * scope (ReauthorizationRequiredError with scope 'snsapi_userinfo') instead of failing with 48001.
    */
   async fetchUserInfo(): Promise<WechatUserInfoResponse> {
-    const { deps } = requests.get(this)!;
+    const deps = this.#deps;
     const login = this.login;
     if (!login) throw new ReauthorizationRequiredError('not logged in');
     if (!hasUserinfoScope(login.scope)) {
       throw new ReauthorizationRequiredError('the profile needs snsapi_userinfo', { scope: 'snsapi_userinfo' });
     }
     const call = async (forceRefresh: boolean) =>
-      deps.api.fetchUserInfo(await this.getAccessToken({ forceRefresh }), login.openid, deps.lang);
+      deps.api.fetchUserInfo(await this.getAccessToken({ forceRefresh }), this.openid!, deps.lang);
     try {
       return await call(false);
     } catch (error) {
@@ -160,7 +167,8 @@ export class WechatRequestContext {
 
   /** Ends the login: forgets the tokens and destroys the session. */
   async logout(): Promise<void> {
-    const { req, deps } = requests.get(this)!;
+    const req = this.#req;
+    const deps = this.#deps;
     const grantId = this.login?.grantId;
     if (grantId) await deps.tokens.revoke(grantId);
     if (req.session) await destroySession(req);

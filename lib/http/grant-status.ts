@@ -1,7 +1,7 @@
 /**
  * What the session read learned about the session's grant, without tokens: the guard's "is this login still
- * alive?" answered from the same Redis round trip that loaded the session. Kept beside the session data
- * object (not in it, so it is never saved back) for the length of one request.
+ * alive?" answered from the same Redis round trip that loaded the session. Kept on the session data object
+ * under a symbol: JSON.stringify skips it, so it is never saved back nor part of express-session's hash.
  */
 export interface GrantStatus {
   grantId: string;
@@ -11,12 +11,13 @@ export interface GrantStatus {
   accessTokenExpiresAt: number | null;
 }
 
-const statuses = new WeakMap<object, GrantStatus>();
+const GRANT_STATUS = Symbol('wechat.grantStatus');
+type WithStatus = { [GRANT_STATUS]?: GrantStatus };
 
 export function rememberGrantStatus(sessionData: object, status: GrantStatus): void {
-  statuses.set(sessionData, status);
+  (sessionData as WithStatus)[GRANT_STATUS] = status;
 }
 
 export function grantStatusOf(sessionData: object | undefined): GrantStatus | undefined {
-  return sessionData ? statuses.get(sessionData) : undefined;
+  return (sessionData as WithStatus | undefined)?.[GRANT_STATUS];
 }

@@ -12,11 +12,9 @@ export interface LoginStateRecord {
   retry: boolean;
 }
 
-/** What the session needs to know about a completed login. */
+/** What the session needs to know about a completed login (openid and unionid are on the session's user copy). */
 export interface SessionLogin {
   userId: number;
-  openid: string;
-  unionid?: string | undefined;
   scope: WechatScope;
   grantId: string;
   loggedInAt: number;

@@ -144,8 +144,6 @@ async function exchangeAndLogIn(
   const { grantId, refreshExpiresAt } = await tokenManager.createGrant(tokens, user.id, req.sessionID);
   const login: SessionLogin = {
     userId: user.id,
-    openid: user.openid,
-    unionid: user.unionid ?? undefined,
     scope: hasUserinfoScope(tokens.scope) ? 'snsapi_userinfo' : 'snsapi_base',
     grantId,
     loggedInAt: config.clock.now(),

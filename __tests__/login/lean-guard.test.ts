@@ -20,7 +20,8 @@ let monitor: Redis | undefined;
 let commands: string[][] = [];
 beforeEach(async () => {
   commands = [];
-  monitor = await world.redis.duplicate().monitor();
+  // No ready check: its INFO could cross MONITOR's first reply.
+  monitor = await world.redis.duplicate({ enableReadyCheck: false }).monitor();
   monitor.on('monitor', (_time: string, args: string[], source: string) => {
     if (source !== 'lua') commands.push(args);
   });

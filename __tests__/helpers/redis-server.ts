@@ -1,4 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { connect, createServer } from 'node:net';
 import { Redis } from 'ioredis';
@@ -27,25 +29,27 @@ export async function freePort(): Promise<number> {
 export async function startRedisServer(): Promise<TestRedisServer> {
   for (let attempt = 0; attempt < 5; attempt++) {
     const port = await freePort();
+    const dir = mkdtempSync(join(tmpdir(), 'wol-redis-'));
     const child = spawn(
       'redis-server',
-      // --dir: a replica's full sync writes an RDB file even with --save '': keep it out of the work tree.
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--dir', tmpdir()],
+      // --dir of its own: a replica's full sync writes an RDB file even with --save '': not in the work tree.
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--dir', dir],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     try {
       await waitUntilReady(child, port);
     } catch (error) {
       child.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
       if (attempt === 4) throw error;
       continue;
     }
-    return wrap(child, port);
+    return wrap(child, port, dir);
   }
   throw new Error('unreachable');
 }
 
-function wrap(child: ChildProcess, port: number): TestRedisServer {
+function wrap(child: ChildProcess, port: number, dir: string): TestRedisServer {
   const clients: Redis[] = [];
   return {
     port,
@@ -57,11 +61,13 @@ function wrap(child: ChildProcess, port: number): TestRedisServer {
     },
     async stop() {
       await Promise.all(clients.map((c) => c.quit().catch(() => c.disconnect())));
-      if (child.exitCode !== null) return;
-      await new Promise<void>((resolve) => {
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      });
+      if (child.exitCode === null) {
+        await new Promise<void>((resolve) => {
+          child.once('exit', () => resolve());
+          child.kill('SIGTERM');
+        });
+      }
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }

@@ -6,15 +6,24 @@ import { ERR_STORE_UNAVAILABLE, WechatLoginError } from '../errors.js';
  * is a summary with the error's kind (READONLY, OOM, ECONNREFUSED, …) and the command's name only.
  */
 export function storeUnavailable(error: unknown): WechatLoginError {
-  const summary = summarize(error);
+  const { name, kind, command } = summarize(error);
+  const summary = `${name} ${kind}${command}${refusedInTransaction(error)}`;
   return new WechatLoginError(`session store unavailable: ${summary}`, {
     code: ERR_STORE_UNAVAILABLE,
     status: 503,
-    cause: new Error(summary),
+    cause: Object.assign(new Error(summary), /^[A-Z][A-Z_]+$/.test(kind) ? { code: kind } : {}),
   });
 }
 
-function summarize(error: unknown): string {
+/** A refused MULTI says only EXECABORT: the reason (READONLY, OOM) is on the queued command Redis refused. */
+function refusedInTransaction(error: unknown): string {
+  const queued = (error as { previousErrors?: unknown } | null)?.previousErrors;
+  if (!Array.isArray(queued) || queued.length === 0) return '';
+  const { kind, command } = summarize(queued[0]);
+  return ` after ${kind}${command}`;
+}
+
+function summarize(error: unknown): { name: string; kind: string; command: string } {
   const e = (error ?? {}) as { name?: unknown; code?: unknown; message?: unknown; command?: { name?: unknown } };
   const kind =
     typeof e.code === 'string' && /^[A-Z_]+$/.test(e.code)
@@ -24,7 +33,7 @@ function summarize(error: unknown): string {
         : 'unknown error';
   const command = typeof e.command?.name === 'string' ? ` (${e.command.name.toUpperCase()})` : '';
   const name = typeof e.name === 'string' && /^\w+$/.test(e.name) ? e.name : 'Error';
-  return `${name} ${kind}${command}`;
+  return { name, kind, command };
 }
 
 /** ioredis's own messages without a code: a fixed list, so no text from Redis or from our arguments passes. */

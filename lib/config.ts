@@ -254,10 +254,7 @@ function checkSessionHome(o: WechatLoginOptions, session: ResolvedSessionConfig 
     }
     return;
   }
-  if (o.store?.kind === 'memory') {
-    warn('sessions are kept in express-session\'s MemoryStore (no "redis"): logins are lost on restart and not shared between processes. Not for production.');
-    return;
-  }
+  if (o.store?.kind === 'memory') return; // the demo: one warning about both, from the factory
   throw new WechatConfigError(
     'a custom "store" without "redis" would keep sessions in process memory: pass "redis" (sessions go there), or "session.store" (an express-session Store), or session: false and mount your own express-session',
   );

@@ -63,7 +63,10 @@ export function createWechatLogin(options: WechatLoginOptions, deps: CreateWecha
         new Redis(config.redis, { maxRetriesPerRequest: 1, connectTimeout: 2_000 })
       : config.redis;
   const store = config.store ?? createRedisStore({ redis: redis!, appId: config.appId, keyPrefix: config.keyPrefix, ownsClient: ownsRedis });
-  if (store.kind === 'memory') warn('using an in-memory store: logins are lost on restart and not shared between processes. Not for production.');
+  if (store.kind === 'memory') {
+    const sessions = config.session && !config.session.store && !redis ? " and sessions are kept in express-session's MemoryStore" : '';
+    warn(`using an in-memory store${sessions}: logins are lost on restart and not shared between processes. Not for production.`);
+  }
 
   const api = createWechatApiClient(config.api);
   const service = createWechatService({ ...config.api, lang: config.lang });

@@ -6,6 +6,8 @@ import { ERR_STORE_UNAVAILABLE, WechatLoginError } from '../errors.js';
  * is a summary with the error's kind (READONLY, OOM, ECONNREFUSED, …) and the command's name only.
  */
 export function storeUnavailable(error: unknown): WechatLoginError {
+  // Already summarised: connect-redis saves an expired session by calling our destroy, whose callback wraps first.
+  if ((error as { code?: unknown } | null)?.code === ERR_STORE_UNAVAILABLE && error instanceof WechatLoginError) return error;
   const { name, kind, command } = summarize(error);
   const summary = `${name} ${kind}${command}${refusedInTransaction(error)}`;
   return new WechatLoginError(`session store unavailable: ${summary}`, {

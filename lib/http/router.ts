@@ -7,6 +7,7 @@ import { loginRoute } from './routes/login.js';
 import { logoutConfirmRoute, logoutRoute } from './routes/logout.js';
 import { qrRoute } from './routes/qr.js';
 import { ROUTES } from './paths.js';
+import { sameOriginOnly } from './same-origin.js';
 import type { WechatLoginRuntime } from './runtime.js';
 
 const log = logger('router');
@@ -35,7 +36,7 @@ export function createRouter(runtime: WechatLoginRuntime, session: RequestHandle
   routes.get(ROUTES.login, noStore, loginRoute(runtime));
   routes.get(ROUTES.callback, noStore, callbackRoute(runtime));
   routes.get(ROUTES.logout, noStore, logoutConfirmRoute(runtime));
-  routes.post(ROUTES.logout, noStore, logoutRoute(runtime));
+  routes.post(ROUTES.logout, noStore, sameOriginOnly(runtime.site), logoutRoute(runtime));
   routes.get(ROUTES.qr, qrRoute(runtime));
   routes.use(routeErrorPage);
   router.use(paths.mount, routes);

@@ -92,12 +92,38 @@ export class WechatSessionStore extends RedisStore {
     return super.destroy(tagged(sid), this.#wrapped(cb));
   }
 
+  // Listings scan keys, and a Redis error's arguments would name every session id: wrapped like the rest.
+  override clear(cb?: StoreCallback) {
+    return super.clear(this.#wrapped(cb));
+  }
+
+  override length(cb?: StoreCallback) {
+    return super.length(this.#wrapped(cb));
+  }
+
+  override ids(cb?: StoreCallback) {
+    return super.ids(this.#wrapped(cb && ((error, ids?: string[]) => cb(error, ids?.map(untagged)))));
+  }
+
+  override all(cb?: StoreCallback) {
+    return super.all(
+      this.#wrapped(cb && ((error, sessions?: { id: string }[]) => cb(error, sessions?.map((s) => ({ ...s, id: untagged(s.id) }))))),
+    );
+  }
+
   #wrapped(cb: StoreCallback | undefined): StoreCallback | undefined {
     return cb && ((error, data) => (error ? cb(this.#wrapError(error)) : cb(undefined, data)));
   }
 }
 
-/** `{sid}`: the hash tag the session shares with its grant. */
+/**
+ * `{sid}`: the hash tag the session shares with its grant. Idempotent: connect-redis's `set` of an expired
+ * session calls our `destroy` with the id it was given, already tagged (session ids never contain braces).
+ */
 function tagged(sid: string): string {
-  return `{${sid}}`;
+  return sid.startsWith('{') && sid.endsWith('}') ? sid : `{${sid}}`;
+}
+
+function untagged(key: string): string {
+  return key.startsWith('{') && key.endsWith('}') ? key.slice(1, -1) : key;
 }

@@ -165,7 +165,7 @@ export function resolveConfig(options: WechatLoginOptions, warn: (message: strin
   if (!publicUrl) warn('"publicUrl" is not set: the callback URL is derived from each request\'s Host; set it in production (and behind a proxy).');
 
   const session = resolveSession(o.session, publicUrl, warn);
-  checkSessionHome(o, session, warn);
+  checkSessionHome(o, session);
   const prefix = resolvePrefix(o.routes?.prefix ?? DEFAULTS.prefix);
 
   const lang = o.lang ?? DEFAULTS.lang;
@@ -246,7 +246,7 @@ function resolveSession(
  * leave sessions in express-session's MemoryStore while logins go to the custom store: refused, except for
  * our memory store, the one-process demo.
  */
-function checkSessionHome(o: WechatLoginOptions, session: ResolvedSessionConfig | false, warn: (message: string) => void): void {
+function checkSessionHome(o: WechatLoginOptions, session: ResolvedSessionConfig | false): void {
   if (!session || o.redis !== undefined) return;
   if (session.store !== undefined) {
     if (typeof session.store.get !== 'function' || typeof session.store.set !== 'function') {

@@ -7,7 +7,7 @@ const run = promisify(execFile);
 // What this covers: the public API's *source* types (lib/index.ts, lib/client, lib/testing, imported by
 // relative path) compile for a typical app. What it cannot see: the .d.ts files `npm pack` ships, resolved
 // through package.json "exports" as a user's app resolves them; a declaration-emit problem or a wrong
-// "types"/"exports" entry passes here. That needs a consumer test against the packed tarball (not yet written).
+// "types"/"exports" entry passes here. packed-consumer.test.ts covers that, against the packed tarball.
 describe("the public API's source types", () => {
   it('compile for a typical app, with the session augmented and tokens kept out of public types', async () => {
     const result = await run(

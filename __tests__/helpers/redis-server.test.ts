@@ -2,6 +2,9 @@ import { describe, it, expect } from '@jest/globals';
 import { once } from 'node:events';
 import { startRedisServer } from './redis-server.js';
 
+/** Timers alive in this worker: one that outlives the suite keeps the jest worker from exiting. */
+const timers = () => process.getActiveResourcesInfo().filter((resource) => resource === 'Timeout').length;
+
 describe('test redis-server helper', () => {
   it('starts a real redis-server on a free port and stops it', async () => {
     const server = await startRedisServer();
@@ -16,5 +19,17 @@ describe('test redis-server helper', () => {
     // keeping the jest worker alive after the run.
     if (again.status !== 'end') await once(again, 'end');
     expect(again.status).toBe('end');
+  });
+
+  it('stops without leaving a timer behind when a test already closed one of its clients', async () => {
+    const server = await startRedisServer();
+    const closed = server.client();
+    const open = server.client();
+    await Promise.all([closed.ping(), open.ping()]);
+    await closed.quit();
+    const before = timers();
+    await server.stop();
+    expect(open.status).toBe('end');
+    expect(timers()).toBe(before);
   });
 });

@@ -417,7 +417,16 @@ describe('logout', () => {
     expect((await world.redis.keys('*:grant:*')).length).toBe(grantsBefore - 1);
   });
 
-  it.each(['https://evil.example', '//evil.example', '///evil.example', '/\\evil.example', 'https://evil.example/bye', 'javascript:alert(1)'])(
+  it.each([
+    'https://evil.example',
+    'https://evil.example/bye',
+    'http://localhost:3000@evil.example',
+    '//evil.example',
+    '///evil.example',
+    '/\\evil.example',
+    '\\\\evil.example',
+    'javascript:alert(1)',
+  ])(
     'keeps the redirect after logout on our origin for returnTo=%j',
     async (returnTo) => {
       const agent = request.agent(app);

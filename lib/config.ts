@@ -1,9 +1,9 @@
 import type { Request, Response } from 'express';
 import type { CookieOptions, Store as SessionStore } from 'express-session';
-import type { Redis } from 'ioredis';
 import { DEFAULT_TIMEOUT_MS, resolveApiClientOptions, type ResolvedApiClientOptions, type RetryOptions } from './wechat/api-client.js';
 import { systemClock, type Clock } from './clock.js';
 import { WechatConfigError } from './errors.js';
+import { parseClusterNode, type ParsedClusterNode, type RedisClient, type RedisClusterNodes } from './store/redis-client.js';
 import type { WechatStore } from './store/types.js';
 import type { WechatPublicAuthModel } from './store/user-model.js';
 import type { WechatLang, WechatScope } from './wechat/types.js';
@@ -40,8 +40,12 @@ export interface WechatLoginOptions {
   scope?: WechatScope;
   /** The seed's optional state label (up to 96 of [a-zA-Z0-9]), prefixed to a random nonce, never instead of one. */
   state?: string;
-  /** An ioredis client (you keep ownership) or a redis:// URL (we connect and `close()` disconnects). */
-  redis?: Redis | string;
+  /**
+   * An ioredis client or Cluster (you keep ownership), a redis:// URL, or a Redis Cluster's seed nodes
+   * (`{ cluster: ['10.0.0.1:6379', '10.0.0.2:6379'] }`); from a URL or seed nodes we connect and `close()`
+   * disconnects.
+   */
+  redis?: RedisClient | string | RedisClusterNodes;
   /**
    * Advanced: a store other than Redis, e.g. `createMemoryStore()` for a single-process demo. Without `redis`,
    * sessions need `session.store` (or `session: false`); only the memory store falls back to express-session's
@@ -95,7 +99,8 @@ export interface ResolvedConfig {
   appSecret: string;
   scope: WechatScope;
   stateLabel: string;
-  redis: Redis | string | undefined;
+  /** A client of the app's, or what to connect to: a URL, or parsed seed nodes of a Cluster. */
+  redis: RedisClient | string | ParsedClusterNode[] | undefined;
   store: WechatStore | undefined;
   session: ResolvedSessionConfig | false;
   publicUrl: URL | undefined;
@@ -152,14 +157,9 @@ export function resolveConfig(options: WechatLoginOptions, warn: (message: strin
   }
 
   if (o.store === undefined && o.redis === undefined) {
-    throw new WechatConfigError('"redis" is required: pass an ioredis client or a redis:// URL (or "store" for a custom store)');
+    throw new WechatConfigError('"redis" is required: pass an ioredis client or Cluster, a redis:// URL or { cluster: ["host:port", …] } (or "store" for a custom store)');
   }
-  if (typeof o.redis === 'string' && !/^rediss?:\/\//.test(o.redis)) {
-    throw new WechatConfigError('"redis" must be an ioredis client or a URL starting with redis:// or rediss://');
-  }
-  if (o.redis !== undefined && typeof o.redis !== 'string' && typeof (o.redis as Redis).eval !== 'function') {
-    throw new WechatConfigError('"redis" must be an ioredis client (new Redis(...)) or a redis:// URL');
-  }
+  const redis = resolveRedis(o.redis);
 
   const publicUrl = o.publicUrl === undefined ? undefined : parsePublicUrl(o.publicUrl);
   if (!publicUrl) warn('"publicUrl" is not set: the callback URL is derived from each request\'s Host; set it in production (and behind a proxy).');
@@ -198,7 +198,7 @@ export function resolveConfig(options: WechatLoginOptions, warn: (message: strin
     appSecret: o.appSecret,
     scope,
     stateLabel,
-    redis: o.redis,
+    redis,
     store: o.store,
     session,
     publicUrl,
@@ -214,6 +214,41 @@ export function resolveConfig(options: WechatLoginOptions, warn: (message: strin
     emulatorLink: o.emulatorLink === true,
     clock: o.clock ?? systemClock,
   };
+}
+
+/** A client passes as it is; a URL is checked; seed nodes are parsed, once. */
+function resolveRedis(redis: WechatLoginOptions['redis']): ResolvedConfig['redis'] {
+  if (redis === undefined) return undefined;
+  if (typeof redis === 'string') {
+    if (!/^rediss?:\/\//.test(redis)) throw new WechatConfigError('"redis" must be an ioredis client or a URL starting with redis:// or rediss://');
+    return redis;
+  }
+  if (redis && typeof redis === 'object' && 'cluster' in redis && typeof (redis as RedisClient).eval !== 'function') {
+    return resolveClusterNodes(redis.cluster);
+  }
+  if (!redis || typeof (redis as RedisClient).eval !== 'function') {
+    throw new WechatConfigError('"redis" must be an ioredis client (new Redis(...) or new Cluster(...)), a redis:// URL, or { cluster: ["host:port", …] }');
+  }
+  return redis as RedisClient;
+}
+
+function resolveClusterNodes(nodes: unknown): ParsedClusterNode[] {
+  if (!Array.isArray(nodes) || nodes.length === 0) {
+    throw new WechatConfigError('"redis.cluster" must be a non-empty array of seed nodes, such as ["10.0.0.1:6379", "10.0.0.2:6379"]');
+  }
+  const parsed = nodes.map((node, i) => {
+    const result = parseClusterNode(node);
+    if (!result) {
+      throw new WechatConfigError(`"redis.cluster[${i}]" must be "host:port" or a redis:// or rediss:// URL`);
+    }
+    return result;
+  });
+  // ioredis applies one set of credentials and TLS to every node of a Cluster, including those it discovers.
+  const access = ({ username, password, tls }: ParsedClusterNode) => JSON.stringify([username, password, tls]);
+  if (parsed.some((node) => access(node) !== access(parsed[0]!))) {
+    throw new WechatConfigError('"redis.cluster" nodes must share one user, password and scheme (they apply to every node of the cluster)');
+  }
+  return parsed;
 }
 
 function resolveSession(

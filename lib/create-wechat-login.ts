@@ -1,5 +1,4 @@
 import type { RequestHandler, ErrorRequestHandler, Router } from 'express';
-import { Redis } from 'ioredis';
 import { createWechatApiClient } from './wechat/api-client.js';
 import { DEFAULTS, resolveConfig, type ResolvedConfig, type WechatLoginOptions } from './config.js';
 import { createErrorHandler, createGuard, type RequireWechatUserOptions } from './http/guard.js';
@@ -12,6 +11,7 @@ import { storeUnavailable } from './store/store-error.js';
 import { createSite } from './http/site.js';
 import { createWechatService, type WechatService } from './wechat/service.js';
 import { createKeys } from './store/keys.js';
+import { connectRedis, type RedisClient } from './store/redis-client.js';
 import { createRedisStore } from './store/redis-store.js';
 import type { UserRepository, WechatStore } from './store/types.js';
 import { createTokenManager, type TokenManager } from './tokens/token-manager.js';
@@ -30,7 +30,7 @@ export interface WechatLogin {
   /** Grants and refresh, for code outside a request. */
   tokens: TokenManager;
   store: WechatStore;
-  /** Disconnects what we created (a Redis client from a URL). */
+  /** Disconnects what we created (a Redis client from a URL, a Cluster from seed nodes). */
   close(): Promise<void>;
 }
 
@@ -56,12 +56,9 @@ export function createWechatLogin(options: WechatLoginOptions, deps: CreateWecha
   const warn = deps.warn ?? ((message: string) => console.warn(`wechat-official-login: ${message}`));
   const config = resolveConfig(options, warn);
 
-  const ownsRedis = typeof config.redis === 'string';
-  const redis =
-    typeof config.redis === 'string'
-      ? // Few retries per command: a Redis outage must become a prompt 503, not a hung request.
-        new Redis(config.redis, { maxRetriesPerRequest: 1, connectTimeout: 2_000 })
-      : config.redis;
+  // A URL or seed nodes: we connect (a Cluster with failover-ready options) and close() disconnects.
+  const ownsRedis = typeof config.redis === 'string' || Array.isArray(config.redis);
+  const redis = typeof config.redis === 'string' || Array.isArray(config.redis) ? connectRedis(config.redis) : config.redis;
   const store = config.store ?? createRedisStore({ redis: redis!, appId: config.appId, keyPrefix: config.keyPrefix, ownsClient: ownsRedis });
   if (store.kind === 'memory') {
     const sessions = config.session && !config.session.store && !redis ? " and sessions are kept in express-session's MemoryStore" : '';
@@ -108,7 +105,7 @@ function refreshLockTtlMs({ timeoutMs, retry }: ResolvedConfig['api']): number {
 }
 
 /** Sessions go to the app's `session.store`, else connect-redis on `redis`, else (memory demo) MemoryStore. */
-function sessionMiddleware(config: ResolvedConfig, redis: Redis | undefined): RequestHandler | undefined {
+function sessionMiddleware(config: ResolvedConfig, redis: RedisClient | undefined): RequestHandler | undefined {
   if (!config.session) return undefined;
   const { session } = config;
   const store =

@@ -17,7 +17,7 @@ export {
 } from './wechat/api-client.js';
 export { createWechatService, type WechatService, type WechatServiceOptions } from './wechat/service.js';
 export * from './errors.js';
-export { ReauthorizationRequiredError, REFRESH_TOKEN_LIFETIME_MS, type TokenManager, type GetAccessTokenOptions } from './tokens/token-manager.js';
+export { ReauthorizationRequiredError, REFRESH_TOKEN_LIFETIME_MS, type TokenManager, type GetValidGrantOptions } from './tokens/token-manager.js';
 export { toPublicUser, type WechatPublicAuthModel, type WechatPublicUser } from './store/user-model.js';
 export type * from './wechat/types.js';
 export { createRedisStore, type RedisStoreOptions } from './store/redis-store.js';

@@ -584,13 +584,13 @@ describe('through createWechatLogin', () => {
     let error: unknown;
     try {
       logLines.length = 0;
-      error = await rejectionOf(wechat.tokens.getAccessToken(sid));
+      error = await rejectionOf(wechat.tokens.getValidGrant(sid));
     } finally {
       await world.redis.acl('SETUSER', APP_USER, 'resetkeys', '~*');
     }
     expect(world.emulator.calls.refresh_token).toBe(refreshesBefore + 1);
     // No second refresh: what gets stored now are the tokens of the refused write.
-    const stored = await wechat.tokens.getAccessToken(sid);
+    const stored = await wechat.tokens.getValidGrant(sid);
     expect(world.emulator.calls.refresh_token).toBe(refreshesBefore + 1);
     expect(stored.version).toBe(grant.version + 1);
     expect(stored.accessToken).not.toBe(grant.accessToken);

@@ -12,12 +12,18 @@ afterAll(async () => {
 });
 
 const tokens = { accessToken: 'AT1', refreshToken: 'RT1', expiresIn: 7200 };
-const implementations: Array<[string, () => WechatStore]> = [
-  ['redis', () => createRedisStore({ redis: server.client(), appId: 'wx0123456789abcdef', keyPrefix: `t${Math.random().toString(36).slice(2, 8)}` })],
-  ['memory', () => createMemoryStore()],
+const appId = 'wx0123456789abcdef';
+const newPrefix = () => `t${Math.random().toString(36).slice(2, 8)}`;
+/** `makeStores(n)`: n stores on one set of data, as n processes see it (Redis: n clients; memory: one store). */
+const implementations: Array<[string, () => WechatStore, (n: number) => WechatStore[]]> = [
+  ['redis', () => createRedisStore({ redis: server.client(), appId, keyPrefix: newPrefix() }), (n) => {
+    const keyPrefix = newPrefix();
+    return Array.from({ length: n }, () => createRedisStore({ redis: server.client(), appId, keyPrefix }));
+  }],
+  ['memory', () => createMemoryStore(), (n) => Array(n).fill(createMemoryStore())],
 ];
 
-describe.each(implementations)('the %s user repository (WechatPublicAuthModel)', (_name, makeStore) => {
+describe.each(implementations)('the %s user repository (WechatPublicAuthModel)', (_name, makeStore, makeStores) => {
   it('inserts with an auto-increment id and finds by id, openid and unionid', async () => {
     const { users } = makeStore();
     const a = await users.upsert({ openid: 'oA', unionid: 'uA', nickname: '张三', headimgurl: 'https://x/132', sex: 0, province: '', city: '', country: '' }, tokens, 1000);
@@ -61,10 +67,34 @@ describe.each(implementations)('the %s user repository (WechatPublicAuthModel)',
     const [a, b] = await Promise.all([users.upsert({ openid: 'oE' }, tokens, 1), users.upsert({ openid: 'oE' }, tokens, 2)]);
     expect(a.id).toBe(b.id);
   });
+
+  it('gives 60 users logging in for the first time at once, 3 times each over two processes, one distinct id each', async () => {
+    const stores = makeStores(2);
+    const openids = Array.from({ length: 60 }, (_, i) => `oNew${i}`);
+    const upserts = openids.flatMap((openid, i) =>
+      [0, 1, 2].map((k) => stores[(i + k) % 2]!.users.upsert({ openid, unionid: `u${openid}`, nickname: `n${k}` }, tokens, 1000 + k)),
+    );
+    const results = await Promise.all(upserts);
+    const idOf = new Map<string, Set<number>>();
+    for (const user of results) idOf.set(user.openid, (idOf.get(user.openid) ?? new Set()).add(user.id));
+    expect([...idOf.values()].every((ids) => ids.size === 1)).toBe(true);
+    const ids = openids.map((openid) => [...idOf.get(openid)!][0]!);
+    expect(new Set(ids).size).toBe(openids.length);
+    for (const [i, openid] of openids.entries()) {
+      const byId = await stores[i % 2]!.users.findById(ids[i]!);
+      expect(byId).toMatchObject({ id: ids[i], openid, unionid: `u${openid}` });
+      expect(await stores[(i + 1) % 2]!.users.findByOpenid(openid)).toEqual(byId);
+      expect(await stores[i % 2]!.users.findByUnionid(`u${openid}`)).toEqual(byId);
+    }
+    // A later login of each finds its id again, with no new number taken.
+    const again = await stores[0]!.users.upsert({ openid: 'oNew0' }, tokens, 5000);
+    expect(again.id).toBe(ids[0]);
+    expect(again.createdAt).toEqual(new Date(Math.min(...results.filter((u) => u.openid === 'oNew0').map((u) => u.createdAt.getTime()))));
+  });
 });
 
 describe('Redis key layout', () => {
-  it('namespaces keys by appId and keeps the user keys of one app in one hash slot', async () => {
+  it('namespaces user keys by appId, each user record and index under a hash tag of its own (no slot holds every user)', async () => {
     const client = server.client();
     await client.flushall();
     const one = createRedisStore({ redis: client, appId: 'wx1111111111111111', keyPrefix: 'wol' });
@@ -73,11 +103,30 @@ describe('Redis key layout', () => {
     await two.users.upsert({ openid: 'same' }, tokens, 1);
     expect((await one.users.findByOpenid('same'))!.unionid).toBe('U');
     expect((await two.users.findByOpenid('same'))!.unionid).toBeNull();
-    const keys = await client.keys('*');
-    for (const key of keys) expect(key).toMatch(/^wol:\{wx(1{16}|2{16}):users\}:/);
-    // Redis Cluster: the user record, its indexes and the id sequence are touched together, so one slot.
-    const appOneKeys = keys.filter((k) => k.includes('wx1111'));
-    expect(appOneKeys.length).toBeGreaterThanOrEqual(4);
-    expect(new Set(appOneKeys.map((k) => calculateSlot(k))).size).toBe(1);
+    expect((await client.keys('*')).sort()).toEqual([
+      'wol:wx1111111111111111:openid:{same}',
+      'wol:wx1111111111111111:unionid:{U}',
+      'wol:wx1111111111111111:user:{1}',
+      'wol:wx2222222222222222:openid:{same}',
+      'wol:wx2222222222222222:user:{1}',
+      'wol:{wx1111111111111111:users}:seq',
+      'wol:{wx2222222222222222:users}:seq',
+    ]);
+    // Every script and command of a user touches one key, so any slot will do: 100 users use about 100 slots.
+    const before = new Set(await client.keys('*'));
+    await Promise.all(Array.from({ length: 100 }, (_, i) => one.users.upsert({ openid: `o${i}`, unionid: `u${i}` }, tokens, 1)));
+    const userKeys = (await client.keys('wol:wx1111111111111111:*')).filter((k) => !before.has(k));
+    expect(userKeys).toHaveLength(300);
+    for (const kind of ['user', 'openid', 'unionid']) {
+      const slots = new Set(userKeys.filter((k) => k.includes(`:${kind}:`)).map((k) => calculateSlot(k)));
+      expect(slots.size).toBeGreaterThan(90);
+    }
+  });
+
+  it('numbers new users on from the sequence the one-tag layout left', async () => {
+    const client = server.client();
+    await client.set('old:{wx3333333333333333:users}:seq', '41');
+    const store = createRedisStore({ redis: client, appId: 'wx3333333333333333', keyPrefix: 'old' });
+    expect((await store.users.upsert({ openid: 'newcomer' }, tokens, 1)).id).toBe(42);
   });
 });

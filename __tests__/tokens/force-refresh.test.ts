@@ -103,9 +103,9 @@ describe('forceRefresh after WeChat refused the stored token (40001)', () => {
     world.emulator.resetCalls();
     // The handler's view of the token is older than the store's: another request refreshed meanwhile.
     const grantId = (await agent.get('/test/grant')).body.grantId as string;
-    const newer = await wechat.tokens.getAccessToken(grantId, { refusedToken: first.accessToken });
+    const newer = await wechat.tokens.getValidGrant(grantId, { refusedToken: first.accessToken });
     expect(world.emulator.calls.refresh_token).toBe(1);
-    const again = await wechat.tokens.getAccessToken(grantId, { refusedToken: first.accessToken });
+    const again = await wechat.tokens.getValidGrant(grantId, { refusedToken: first.accessToken });
     expect(again.accessToken).toBe(newer.accessToken);
     expect(world.emulator.calls.refresh_token).toBe(1);
   });

@@ -81,13 +81,13 @@ describe('a lock holder that crashed', () => {
     const a = createTokenManager({ ...common, api: stalledApi });
     const b = createTokenManager({ ...common, api: realApi });
 
-    const fromA = a.getAccessToken(grantId).then(
+    const fromA = a.getValidGrant(grantId).then(
       (grant) => ({ ok: true as const, grant }),
       (error: unknown) => ({ ok: false as const, error }),
     );
     await entered.wait;
     await sleep(150); // A's lock expires
-    const fromB = await b.getAccessToken(grantId);
+    const fromB = await b.getValidGrant(grantId);
     release.open(); // A now refreshes with the refresh token B already used: 40030
     const outcome = await fromA;
     expect(world.emulator.calls.refresh_token).toBe(2);

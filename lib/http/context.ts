@@ -131,7 +131,7 @@ export class WechatRequestContext {
     if (!login || this.data?.reauthorize) throw new ReauthorizationRequiredError('not logged in');
     const refusedToken = options.forceRefresh ? this.#lastToken ?? (await deps.store.grants.get(login.grantId))?.accessToken : undefined;
     try {
-      const grant = await deps.tokens.getAccessToken(login.grantId, refusedToken ? { refusedToken } : {});
+      const grant = await deps.tokens.getValidGrant(login.grantId, refusedToken ? { refusedToken } : {});
       this.#lastToken = grant.accessToken;
       return grant.accessToken;
     } catch (error) {

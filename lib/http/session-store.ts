@@ -1,7 +1,7 @@
 import { RedisStore } from 'connect-redis';
 import type { SessionData } from 'express-session';
-import type { Redis } from 'ioredis';
 import type { Keys } from '../store/keys.js';
+import type { RedisClient } from '../store/redis-client.js';
 import { rememberGrantStatus } from './grant-status.js';
 
 /**
@@ -23,7 +23,7 @@ type ReadSession = (sessionKey: string, grantKey: string, ttlMs: number) => Prom
 type StoreCallback = (error?: any, data?: any) => any;
 
 export interface WechatSessionStoreOptions {
-  redis: Redis;
+  redis: RedisClient;
   keys: Pick<Keys, 'sessionPrefix' | 'grant'>;
   /** The session's lifetime in Redis, slid on every read (the cookie's maxAge, else the session ttl). */
   ttlMs: number;
@@ -36,7 +36,7 @@ export interface WechatSessionStoreOptions {
  * connect-redis's own, on keys `{sessionPrefix}{sid}` wrapped in a hash tag.
  */
 export class WechatSessionStore extends RedisStore {
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #grantKey: (grantId: string) => string;
   readonly #ttlMs: number;
   readonly #wrapError: (error: unknown) => unknown;

@@ -90,6 +90,10 @@ function createMemoryGrants(
   remove: (key: string) => void,
 ): GrantStore {
   const getFields = (grantId: string) => read<Record<string, string>>(`grant:${grantId}`);
+  /** As the Redis scripts do: the write that ends a refresh gives its holder's lock back. */
+  const release = (grantId: string, owner: string | undefined) => {
+    if (owner && read(`lock:${grantId}`) === owner) remove(`lock:${grantId}`);
+  };
 
   return {
     async create(grant, ttlMs, grantId = newGrantId()) {
@@ -104,14 +108,16 @@ function createMemoryGrants(
       const grant = parseGrant(getFields(grantId) ?? {});
       return grant && { version: grant.version, dead: grant.dead, expiresAt: grant.expiresAt };
     },
-    async replaceTokens(grantId, expectedVersion, tokens) {
+    async replaceTokens(grantId, expectedVersion, tokens, lockOwner) {
+      release(grantId, lockOwner);
       const fields = getFields(grantId);
       if (!fields || fields.version !== String(expectedVersion)) return null;
       const next = { ...fields, ...grantFields(tokens), version: String(expectedVersion + 1) };
       replace(`grant:${grantId}`, next);
       return parseGrant(next);
     },
-    async markDead(grantId, expectedVersion) {
+    async markDead(grantId, expectedVersion, lockOwner) {
+      release(grantId, lockOwner);
       const fields = getFields(grantId);
       if (!fields || fields.version !== String(expectedVersion)) return false;
       const { accessToken: _a, refreshToken: _r, ...rest } = fields;
@@ -123,12 +129,13 @@ function createMemoryGrants(
       remove(`lock:${grantId}`);
     },
     async tryLock(grantId, owner, ttlMs) {
-      if (read(`lock:${grantId}`)) return false;
-      put(`lock:${grantId}`, owner, ttlMs);
-      return true;
+      const locked = read(`lock:${grantId}`) === null;
+      if (locked) put(`lock:${grantId}`, owner, ttlMs);
+      const version = getFields(grantId)?.version;
+      return { locked, version: version === undefined ? null : Number(version) };
     },
     async unlock(grantId, owner) {
-      if (read(`lock:${grantId}`) === owner) remove(`lock:${grantId}`);
+      release(grantId, owner);
     },
   };
 }

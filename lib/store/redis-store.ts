@@ -1,15 +1,16 @@
-import type { Redis } from 'ioredis';
 import { createKeys } from './keys.js';
+import type { RedisClient } from './redis-client.js';
 import { createRedisGrants } from './redis-grants.js';
 import { createRedisUsers } from './redis-users.js';
 import { guard } from './store-error.js';
 import type { CodeOutcome, LoginStateRecord, WechatStore } from './types.js';
 
 export interface RedisStoreOptions {
-  redis: Redis;
+  /** One server or a Cluster: every multi-key command and script stays within one hash tag. */
+  redis: RedisClient;
   appId: string;
   keyPrefix: string;
-  /** Disconnect the client on close() (true when we created it from a URL). */
+  /** Disconnect the client on close() (true when we created it from a URL or seed nodes). */
   ownsClient?: boolean;
 }
 

@@ -1,25 +1,25 @@
-import type { Redis } from 'ioredis';
 import type { Keys } from './keys.js';
+import type { RedisClient } from './redis-client.js';
 import { pairsToObject, parseUser, tokenFields, userFields } from './records.js';
 import { defineScript } from './scripts.js';
 import { guard } from './store-error.js';
 import type { UserRepository } from './types.js';
 import type { WechatPublicAuthModel } from './user-model.js';
 
-/** The stored users (WechatPublicAuthModel) in Redis hashes, with indexes by openid and unionid. */
-/** The user's id by openid, allocated from the app's sequence on first sight: atomic, so no race on a first login. */
-const ID_FOR_OPENID = `
+/**
+ * The openid's id: the one already claimed, else `ARGV[1]`. Concurrent first logins of one openid each bring a
+ * number from the sequence; the first to claim wins and the others take its id (their numbers stay unused).
+ */
+const CLAIM_ID = `
 local id = redis.call('GET', KEYS[1])
 if id then return id end
-id = redis.call('INCR', KEYS[2])
-redis.call('SET', KEYS[1], id)
-return tostring(id)`;
+redis.call('SET', KEYS[1], ARGV[1])
+return ARGV[1]`;
 
-/** Writes the record (keeping createdAt), indexes the unionid when there is one, and returns the whole record. */
+/** Writes the record (keeping createdAt) and returns all of it. */
 const UPSERT = `
-redis.call('HSET', KEYS[1], unpack(ARGV, 3))
-redis.call('HSETNX', KEYS[1], 'createdAt', ARGV[2])
-if KEYS[2] then redis.call('SET', KEYS[2], ARGV[1]) end
+redis.call('HSET', KEYS[1], unpack(ARGV, 2))
+redis.call('HSETNX', KEYS[1], 'createdAt', ARGV[1])
 return redis.call('HGETALL', KEYS[1])`;
 
 /** Only an existing record is updated: a deleted user is not resurrected by a refresh. */
@@ -29,29 +29,40 @@ redis.call('HSET', KEYS[1], unpack(ARGV))
 return 1`;
 
 /**
- * The stored users (WechatPublicAuthModel) in Redis hashes, with indexes by openid and unionid. A login's
- * upsert is two round trips (id, then record), every key declared and under the app's users hash tag.
+ * The stored users (WechatPublicAuthModel) in Redis hashes, with indexes by openid and unionid, every key under
+ * a hash tag of its own so users spread over a cluster. The openid index is the truth about a user's id: it is
+ * claimed once, and a record is (re)written under whatever id it holds. A returning user's login is two round
+ * trips (the id; then the record, and the unionid index beside it); a first login two more (a number from the
+ * sequence, the claim).
  */
-export function createRedisUsers(redis: Redis, keys: Keys): UserRepository {
-  const idForOpenid = defineScript<string>(redis, 'wechatUserIdForOpenid', ID_FOR_OPENID, 2);
-  const upsert = defineScript<string[]>(redis, 'wechatUserUpsert', UPSERT);
+export function createRedisUsers(redis: RedisClient, keys: Keys): UserRepository {
+  const claimId = defineScript<string>(redis, 'wechatUserClaimId', CLAIM_ID, 1);
+  const upsert = defineScript<string[]>(redis, 'wechatUserUpsertRecord', UPSERT, 1);
   const updateTokens = defineScript<number>(redis, 'wechatUserUpdateTokens', UPDATE_TOKENS, 1);
 
-  async function findById(id: number): Promise<WechatPublicAuthModel | null> {
+  async function idForOpenid(openid: string): Promise<string> {
+    const known = await redis.get(keys.userByOpenid(openid));
+    if (known) return known;
+    return claimId(keys.userByOpenid(openid), await redis.incr(keys.userSequence));
+  }
+  async function findById(id: number | string): Promise<WechatPublicAuthModel | null> {
     return parseUser(await redis.hgetall(keys.user(id)));
   }
   async function findByIndex(indexKey: string): Promise<WechatPublicAuthModel | null> {
     const id = await redis.get(indexKey);
-    return id ? findById(Number(id)) : null;
+    return id ? findById(id) : null;
   }
 
   return {
     upsert: (profile, tokens, now) =>
       guard(async () => {
-        const id = await idForOpenid(keys.userByOpenid(profile.openid), keys.userSequence);
-        const indexKeys = profile.unionid ? [keys.user(Number(id)), keys.userByUnionid(profile.unionid)] : [keys.user(Number(id))];
+        const id = await idForOpenid(profile.openid);
         const fields = Object.entries({ id, ...userFields(profile, tokens, now) }).flat();
-        return parseUser(pairsToObject(await upsert(indexKeys.length, ...indexKeys, id, now, ...fields)))!;
+        const [record] = await Promise.all([
+          upsert(keys.user(id), now, ...fields),
+          profile.unionid ? redis.set(keys.userByUnionid(profile.unionid), id) : undefined,
+        ]);
+        return parseUser(pairsToObject(record))!;
       }),
     updateTokens: (id, tokens, now) =>
       guard(async () => {

@@ -1,11 +1,11 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-client.js';
 
 /**
  * A Lua script registered once on the client with ioredis's defineCommand: sent as EVALSHA (the text only
  * when Redis has not seen it yet). `numberOfKeys` undefined: the caller passes the key count first.
  */
 export function defineScript<Result>(
-  redis: Redis,
+  redis: RedisClient,
   name: string,
   lua: string,
   numberOfKeys?: number,

@@ -61,6 +61,17 @@ export interface UserRepository {
 /** A grant without its tokens: enough to answer "is this login alive?" */
 export type GrantStatusRecord = Pick<GrantRecord, 'version' | 'dead' | 'expiresAt'>;
 
+/** One try at a grant's refresh lock: whether `owner` got it, and the grant's version at that moment (null: gone). */
+export interface GrantLockAttempt {
+  locked: boolean;
+  version: number | null;
+}
+
+/**
+ * One hash per grant and a short refresh lock beside it. The lock is taken by `tryLock` and given back by the
+ * write that ends a refresh (`replaceTokens` or `markDead` with the holder's `lockOwner`), or by `unlock` when
+ * the refresh ends without a write.
+ */
 export interface GrantStore {
   /**
    * Stores a new grant under `grantId` (the session id of the login, so that the session and its grant share
@@ -70,13 +81,22 @@ export interface GrantStore {
   get(grantId: string): Promise<GrantRecord | null>;
   /** The grant's version, liveness and access-token expiry, without reading its tokens; null when gone. */
   status(grantId: string): Promise<GrantStatusRecord | null>;
-  /** Writes new tokens only if the grant is still at `expectedVersion`; returns the new record, or null if it moved on. */
-  replaceTokens(grantId: string, expectedVersion: number, tokens: GrantTokens): Promise<GrantRecord | null>;
-  /** Forgets the tokens and marks the grant dead, only if still at `expectedVersion`: true when it did. */
-  markDead(grantId: string, expectedVersion: number): Promise<boolean>;
+  /**
+   * Writes new tokens only if the grant is still at `expectedVersion`; returns the new record, or null if it
+   * moved on. Releases `lockOwner`'s refresh lock in the same step, whichever the outcome.
+   */
+  replaceTokens(grantId: string, expectedVersion: number, tokens: GrantTokens, lockOwner?: string): Promise<GrantRecord | null>;
+  /**
+   * Forgets the tokens and marks the grant dead, only if still at `expectedVersion`: true when it did.
+   * Releases `lockOwner`'s refresh lock in the same step, whichever the outcome.
+   */
+  markDead(grantId: string, expectedVersion: number, lockOwner?: string): Promise<boolean>;
   delete(grantId: string): Promise<void>;
-  /** A short lock for one refresh: true when `owner` got it. */
-  tryLock(grantId: string, owner: string, ttlMs: number): Promise<boolean>;
+  /**
+   * Takes the short refresh lock for `owner` unless someone holds it, and reads the grant's version in the
+   * same step: a version other than the one the caller read means a refresh landed since (read again).
+   */
+  tryLock(grantId: string, owner: string, ttlMs: number): Promise<GrantLockAttempt>;
   /** Releases the lock only if `owner` still holds it. */
   unlock(grantId: string, owner: string): Promise<void>;
 }

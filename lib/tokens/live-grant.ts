@@ -1,0 +1,24 @@
+import { ERR_REAUTHORIZATION_REQUIRED, WechatLoginError } from '../errors.js';
+import type { GrantRecord, GrantStore } from '../store/types.js';
+
+/** The user must go through WeChat's authorization again (refresh token dead, grant gone, or wider scope needed). */
+export class ReauthorizationRequiredError extends WechatLoginError {
+  readonly scope: string | undefined;
+  constructor(reason: string, options: { scope?: string; cause?: unknown } = {}) {
+    super(`WeChat authorization required: ${reason}`, { code: ERR_REAUTHORIZATION_REQUIRED, status: 401, cause: options.cause });
+    this.scope = options.scope;
+  }
+}
+
+/** The grant as stored, or ReauthorizationRequiredError when there is nothing left to refresh with. */
+export async function readLiveGrant(grants: Pick<GrantStore, 'get'>, grantId: string): Promise<GrantRecord> {
+  const grant = await grants.get(grantId);
+  if (!grant) throw new ReauthorizationRequiredError('the grant is gone (logged out or expired)');
+  if (grant.dead) throw new ReauthorizationRequiredError('the refresh token was refused by WeChat');
+  return grant;
+}
+
+/** Whether the grant's access token can be handed out now: more than `skewMs` left, and not the one WeChat just refused. */
+export function isUsable(grant: GrantRecord, now: number, skewMs: number, refusedToken?: string): boolean {
+  return !grant.dead && grant.accessToken !== '' && grant.expiresAt - skewMs > now && grant.accessToken !== refusedToken;
+}

@@ -1,5 +1,5 @@
 import type { Keys } from './keys.js';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-client.js';
 import { grantFields, newGrantId, pairsToObject, parseGrant } from './records.js';
 import { defineScript } from './scripts.js';
 import { guard } from './store-error.js';
@@ -32,7 +32,7 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) 
 return 0`;
 
 /** One hash per grant (a login's tokens), its refresh lock beside it under the same hash tag. */
-export function createRedisGrants(redis: Redis, keys: Keys): GrantStore {
+export function createRedisGrants(redis: RedisClient, keys: Keys): GrantStore {
   const replaceTokens = defineScript<string[] | null>(redis, 'wechatGrantReplaceTokens', REPLACE_TOKENS, 2);
   const markDead = defineScript<number>(redis, 'wechatGrantMarkDead', MARK_DEAD, 2);
   const unlock = defineScript<number>(redis, 'wechatGrantUnlock', UNLOCK, 1);

@@ -4,7 +4,7 @@ import express, { type ErrorRequestHandler, type Express, type Request, type Req
 import { createMemoryStore, createWechatLogin, systemClock, type WechatLogin } from '../lib/index.js';
 import { DEFAULT_EMULATOR_APP, startWechatEmulator, type WechatEmulator } from '../lib/testing/index.js';
 import { bundleClient } from './client-bundle.js';
-import { readExampleConfig, type ExampleConfig, type ExampleEnv } from './config.js';
+import { describeRedis, readExampleConfig, type ExampleConfig, type ExampleEnv } from './config.js';
 import { errorPage, homePage, notFoundPage, profilePage, type Viewer } from './pages.js';
 
 export interface ExampleAppDependencies {
@@ -133,13 +133,18 @@ async function initServices(
     log(`WeChat: Official Account ${credentials.appId}`);
   }
 
+  // Without Redis the warnings above said so.
+  if (config.redis) log(describeRedis(config.redis));
+
   try {
     const clientJs = await bundleClient();
     const wechat = createWechatLogin(
       {
         ...credentials,
         ...(config.scope ? { scope: config.scope } : {}),
-        ...(config.redisUrl ? { redis: config.redisUrl } : { store: createMemoryStore() }),
+        // A URL or a Cluster's seed nodes: the package connects (with its failover options for a Cluster) and
+        // wechat.close() disconnects.
+        ...(config.redis ? { redis: config.redis } : { store: createMemoryStore() }),
         session: { secret: config.sessionSecret },
         ...(publicUrl ? { publicUrl } : {}),
         ...(apiBaseUrl ? { apiBaseUrl } : {}),

@@ -5,8 +5,12 @@ import type { WechatScope } from '../lib/index.js';
 export interface ExampleConfig {
   /** 0 picks a free port (tests). */
   port: number;
-  /** Unset: the in-memory store and express-session's MemoryStore (one process, lost on restart). */
-  redisUrl: string | undefined;
+  /**
+   * Where logins and sessions live, as createWechatLogin's `redis` option: a URL (REDIS_URL), a Cluster's
+   * seed nodes (REDIS_CLUSTER_NODES), or unset: the in-memory store and express-session's MemoryStore (one
+   * process, lost on restart).
+   */
+  redis: ExampleRedis | undefined;
   /** Unset: the built-in WeChat emulator plays WeChat, with its default test app. */
   credentials: { appId: string; appSecret: string } | undefined;
   scope: WechatScope | undefined;
@@ -21,10 +25,13 @@ export interface ExampleConfig {
 
 export type ExampleEnv = Record<string, string | undefined>;
 
+export type ExampleRedis = string | { cluster: string[] };
+
 /** The only variables the example app reads. */
 export const ENV_NAMES = [
   'PORT',
   'REDIS_URL',
+  'REDIS_CLUSTER_NODES',
   'WECHAT_APP_ID',
   'WECHAT_APP_SECRET',
   'WECHAT_SCOPE',
@@ -69,9 +76,14 @@ export function readExampleConfig(env: ExampleEnv): ExampleConfig {
   if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) {
     throw new TypeError(`REDIS_URL must start with redis:// or rediss://; got ${JSON.stringify(redisUrl.slice(0, 12))}…`);
   }
-  if (!redisUrl) {
+  const clusterText = get('REDIS_CLUSTER_NODES');
+  if (redisUrl && clusterText) {
+    throw new TypeError('Set REDIS_URL (one Redis server) or REDIS_CLUSTER_NODES (a Redis Cluster), not both');
+  }
+  const redis: ExampleRedis | undefined = clusterText ? { cluster: clusterNodes(clusterText) } : redisUrl;
+  if (!redis) {
     warnings.push(
-      'REDIS_URL is not set: logins and sessions are kept in this process\'s memory (lost on restart, not shared). NOT FOR PRODUCTION.',
+      'Neither REDIS_URL nor REDIS_CLUSTER_NODES is set: logins and sessions are kept in this process\'s memory (lost on restart, not shared). NOT FOR PRODUCTION.',
     );
   }
 
@@ -83,7 +95,7 @@ export function readExampleConfig(env: ExampleEnv): ExampleConfig {
 
   return {
     port,
-    redisUrl,
+    redis,
     credentials: appId && appSecret ? { appId, appSecret } : undefined,
     scope,
     apiBaseUrl,
@@ -104,4 +116,71 @@ function httpUrl(name: string, value: string | undefined): string | undefined {
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError(`${name} must be an http(s) URL; got ${JSON.stringify(value)}`);
   return value;
+}
+
+/**
+ * REDIS_CLUSTER_NODES: comma-separated seed nodes, each `host:port` (`[v6]:port` for IPv6), or a redis:// or
+ * rediss:// URL with a port when the cluster needs a password or TLS. The other nodes are discovered from them.
+ */
+function clusterNodes(text: string): string[] {
+  const entries = text.split(',').map((entry) => entry.trim());
+  entries.forEach((entry, i) => {
+    if (!isClusterNode(entry)) {
+      const which = entries.length > 1 ? ` entry ${i + 1} of ${entries.length}` : '';
+      const got = entry ? `got ${JSON.stringify(hidePassword(entry))}` : 'got an empty entry (a stray comma?)';
+      throw new TypeError(
+        `REDIS_CLUSTER_NODES${which} must be host:port (e.g. 10.0.0.1:6379), or a redis:// or rediss:// URL with a port; ${got}`,
+      );
+    }
+  });
+  // ioredis uses one user, password and TLS setting for every node of a cluster, the discovered ones too.
+  const access = (entry: string) => {
+    if (!/^rediss?:\/\//.test(entry)) return 'redis: none';
+    const url = new URL(entry);
+    return `${url.protocol} ${url.username}:${url.password}`;
+  };
+  if (entries.some((entry) => access(entry) !== access(entries[0]!))) {
+    throw new TypeError('REDIS_CLUSTER_NODES entries must share one scheme, user and password: they apply to every node of the cluster');
+  }
+  return entries;
+}
+
+function isClusterNode(entry: string): boolean {
+  if (/^rediss?:\/\//.test(entry)) {
+    let url: URL;
+    try {
+      url = new URL(entry);
+    } catch {
+      return false;
+    }
+    return url.hostname !== '' && isPort(url.port) && (url.pathname === '' || url.pathname === '/') && !url.search && !url.hash;
+  }
+  const match = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?):(\d+)$/.exec(entry);
+  return match !== null && isPort(match[2]!);
+}
+
+function isPort(text: string): boolean {
+  const port = Number(text);
+  return /^\d+$/.test(text) && port >= 1 && port <= 65535;
+}
+
+function hidePassword(text: string): string {
+  if (!text.includes('@')) return text;
+  try {
+    const url = new URL(text);
+    if (!url.password) return text;
+    url.password = '***';
+    return url.href;
+  } catch {
+    return text.replace(/\/\/.*@/, '//***@');
+  }
+}
+
+/** The start-up line saying which Redis the app uses; no password in it. */
+export function describeRedis(redis: ExampleRedis): string {
+  if (typeof redis === 'string') return `Redis: ${hidePassword(redis)}`;
+  const nodes = redis.cluster.map((entry) => (/^rediss?:\/\//.test(entry) ? new URL(entry).host : entry));
+  const first = redis.cluster[0]!;
+  const access = [first.startsWith('rediss:') ? 'TLS' : '', /^rediss?:\/\/[^@/]*@/.test(first) ? 'with credentials' : ''].filter(Boolean);
+  return `Redis Cluster: seed nodes ${nodes.join(', ')}${access.length ? ` (${access.join(', ')})` : ''}; the other nodes are discovered from them`;
 }

@@ -98,3 +98,35 @@ describe('a lock holder that crashed', () => {
     expect((await tokenOf(agent)).body.token).toBe(fromB.accessToken);
   });
 });
+
+describe('the re-check under the lock', () => {
+  it('a process that read the expired grant before another refreshed it, and gets the lock after, uses that refresh instead of refreshing again', async () => {
+    const agent = request.agent(app);
+    await login(agent, world.emulator, { user: 'alice' });
+    const grantId = await grantIdOf(agent);
+    world.clock.advance(3 * HOUR_MS);
+    world.emulator.resetCalls();
+
+    const store = createRedisStore({ redis: world.redis, appId: world.emulator.defaultApp.appId, keyPrefix: 'wol' });
+    const opts = loginOptions(world);
+    const api = createWechatApiClient({ appId: opts.appId, appSecret: opts.appSecret, apiBaseUrl: world.emulator.apiBaseUrl });
+    const reachedLock = gate();
+    const goOn = gate();
+    // The late process stalls between its read of the grant and its try at the lock.
+    const tryLock = store.grants.tryLock;
+    store.grants.tryLock = async (...args) => {
+      reachedLock.open();
+      await goOn.wait;
+      return tryLock(...args);
+    };
+    const late = createTokenManager({ store, api, clock: world.clock, skewMs: 5 * 60_000, lockTtlMs: 2_000, waitTimeoutMs: 3_000 });
+
+    const fromLate = late.getValidGrant(grantId);
+    await reachedLock.wait;
+    const refreshed = await wechat.tokens.getValidGrant(grantId); // another process: refreshes, gives the lock back
+    goOn.open(); // the late one now gets the lock, at a version newer than the one it read
+    expect((await fromLate).accessToken).toBe(refreshed.accessToken);
+    expect(world.emulator.calls.refresh_token).toBe(1);
+    expect(await world.redis.exists(grantKeys(world).grantLock(grantId))).toBe(0);
+  });
+});

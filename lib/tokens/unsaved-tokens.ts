@@ -37,9 +37,8 @@ export class UnsavedTokens {
     this.#ttlMs = ttlMs;
   }
 
-  /** How many grants have tokens waiting (expired ones not counted). */
+  /** How many grants' tokens this process holds (expired ones go at the next remember or get). */
   get size(): number {
-    this.#dropExpired();
     return this.#entries.size;
   }
 

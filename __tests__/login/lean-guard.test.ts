@@ -1,10 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import type { Express } from 'express';
-import type { Redis } from 'ioredis';
 import type { WechatLogin } from '../../lib/index.js';
 import { login, type LoginWorld } from '../helpers/login-app.js';
 import { useLoginSuite } from '../helpers/login-suite.js';
+import { useRedisMonitor } from '../helpers/redis-monitor.js';
 
 let world: LoginWorld;
 let app: Express;
@@ -15,18 +15,8 @@ useLoginSuite((suite) => ({ world, app, wechat } = suite), {
   },
 });
 
-/** Every command clients send to Redis (not the ones a script runs inside), with its arguments. */
-let monitor: Redis | undefined;
-let commands: string[][] = [];
-beforeEach(async () => {
-  commands = [];
-  // No ready check: its INFO could cross MONITOR's first reply.
-  monitor = await world.redis.duplicate({ enableReadyCheck: false }).monitor();
-  monitor.on('monitor', (_time: string, args: string[], source: string) => {
-    if (source !== 'lua') commands.push(args);
-  });
-});
-afterEach(() => monitor?.disconnect());
+const monitor = useRedisMonitor(() => world.redisServer.port, () => world.redis.ping());
+const sentByClients = () => monitor.seen.filter(({ source }) => source !== 'lua').map(({ args }) => args);
 
 /** The session id inside the signed cookie `wechat.sid=s:<sid>.<signature>`. */
 function sessionIdOf(res: request.Response): string {
@@ -35,23 +25,18 @@ function sessionIdOf(res: request.Response): string {
   return value.slice(2, value.lastIndexOf('.'));
 }
 
-async function settle(): Promise<void> {
-  await world.redis.ping(); // the PING passes through MONITOR after everything before it
-  await new Promise((resolve) => setTimeout(resolve, 20));
-  commands = commands.filter(([name]) => name?.toLowerCase() !== 'ping');
-}
-
 describe('the guard costs one Redis round trip and moves no token', () => {
   it('a guarded request sends one command: the session read that also checks the grant', async () => {
     const agent = request.agent(app);
     await login(agent, world.emulator, { user: 'alice' });
     const grant = (await wechat.store.grants.get((await world.redis.keys('*:grant:*'))[0]!.replace(/.*\{(.*)\}$/, '$1')))!;
-    await settle();
-    commands = [];
+    await monitor.settle();
+    monitor.reset();
 
     const res = await agent.get('/api/me').set('Accept', 'application/json');
     expect(res.status).toBe(200);
-    await settle();
+    await monitor.settle();
+    const commands = sentByClients();
     expect(commands).toHaveLength(1);
     // EVAL the first time this client runs the script, EVALSHA after that.
     expect(['eval', 'evalsha']).toContain(commands[0]![0]!.toLowerCase());

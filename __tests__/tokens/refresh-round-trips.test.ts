@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import type { Express } from 'express';
-import { Redis } from 'ioredis';
 import request from 'supertest';
 import type { WechatLogin } from '../../lib/index.js';
 import { login, type LoginWorld } from '../helpers/login-app.js';
 import { useLoginSuite } from '../helpers/login-suite.js';
+import { useRedisMonitor, type SeenCommand } from '../helpers/redis-monitor.js';
 import { HOUR_MS, grantIdOf, grantKeys, readGrant, tokenOf, tokenTestRoutes } from './token-helpers.js';
 
 let world: LoginWorld;
@@ -13,61 +13,21 @@ let app: Express;
 
 useLoginSuite((suite) => ({ world, wechat, app } = suite), { routes: tokenTestRoutes });
 
-/** What MONITOR saw: `source` is 'lua' for a command a script ran, the client's address otherwise. */
-interface Seen {
-  source: string;
-  args: string[];
-}
-let monitor: Redis | undefined;
-let seen: Seen[] = [];
-beforeEach(async () => {
-  seen = [];
-  monitor = await startMonitor(world.redisServer.port);
-  monitor.on('monitor', (_time: string, args: string[], source: string) => seen.push({ source, args }));
-});
-afterEach(() => monitor?.disconnect());
-
-/**
- * A MONITOR connection of its own. ioredis switches to monitoring only after MONITOR's +OK has been handled,
- * so a command of another client that arrives in the same read fails the start ("Command queue state
- * error"): such a start is closed and tried again.
- */
-async function startMonitor(port: number): Promise<Redis> {
-  for (let attempt = 1; ; attempt++) {
-    const client = new Redis({ host: '127.0.0.1', port, monitor: true, enableReadyCheck: false, retryStrategy: () => null });
-    try {
-      await new Promise<void>((resolve, reject) => {
-        client.once('monitoring', resolve);
-        client.once('error', reject);
-      });
-      return client;
-    } catch (error) {
-      client.disconnect();
-      if (attempt === 3) throw error;
-    }
-  }
-}
-
-/** Waits until MONITOR has shown everything sent so far (a PING passes it after them), then forgets the PING. */
-async function settle(): Promise<void> {
-  await world.redis.ping();
-  await new Promise((resolve) => setTimeout(resolve, 20));
-  seen = seen.filter(({ args }) => args[0]?.toLowerCase() !== 'ping');
-}
+const monitor = useRedisMonitor(() => world.redisServer.port, () => world.redis.ping());
 
 /** Logs in, lets the access token expire, and returns the commands one token request then sends. */
-async function oneRefresh(user: string): Promise<{ grantId: string; sent: Seen[]; inScripts: Seen[] }> {
+async function oneRefresh(user: string): Promise<{ grantId: string; sent: SeenCommand[]; inScripts: SeenCommand[] }> {
   const agent = request.agent(app);
   await login(agent, world.emulator, { user });
   const grantId = await grantIdOf(agent);
   world.clock.advance(3 * HOUR_MS);
   world.emulator.resetCalls();
-  await settle();
-  seen = [];
+  await monitor.settle();
+  monitor.reset();
   const res = await tokenOf(agent);
   expect(res.status).toBe(200);
-  await settle();
-  const during = [...seen];
+  await monitor.settle();
+  const during = [...monitor.seen];
   expect(world.emulator.calls.refresh_token).toBe(1);
   expect(res.body.token).toBe((await readGrant(wechat, agent)).accessToken);
   return { grantId, sent: during.filter((c) => c.source !== 'lua'), inScripts: during.filter((c) => c.source === 'lua') };
@@ -78,7 +38,7 @@ const declaredKeys = (args: string[]) => args.slice(3, 3 + Number(args[2]));
 const hashTag = (key: string) => /\{([^}]*)\}/.exec(key)?.[1];
 
 /** The commands a client sent, a MULTI … EXEC block as one (ioredis sends it in one write). */
-function roundTrips(sent: Seen[]): string[][][] {
+function roundTrips(sent: SeenCommand[]): string[][][] {
   const trips: string[][][] = [];
   let block: string[][] | undefined;
   for (const { args } of sent) {

@@ -41,11 +41,14 @@ export function createRedisGrants(redis: RedisClient, keys: Keys): GrantStore {
   return {
     create: (grant, ttlMs, grantId = newGrantId()) =>
       guard(async () => {
-        await redis
+        const replies = await redis
           .multi()
           .hset(keys.grant(grantId), { ...grantFields(grant), version: '1', dead: '0' })
           .pexpire(keys.grant(grantId), Math.max(1, Math.ceil(ttlMs)))
           .exec();
+        // A command that fails inside an accepted MULTI (e.g. WRONGTYPE) is only in its reply, not thrown.
+        const failed = replies?.find(([error]) => error)?.[0];
+        if (failed) throw failed;
         return grantId;
       }),
     get: (grantId) => guard(async () => parseGrant(await redis.hgetall(keys.grant(grantId)))),

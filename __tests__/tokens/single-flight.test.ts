@@ -2,11 +2,23 @@ import { describe, expect, it } from '@jest/globals';
 import type { Express } from 'express';
 import request from 'supertest';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createRedisStore, createWechatApiClient, createWechatLogin, type WechatLogin } from '../../lib/index.js';
+import { ERR_TOKEN_REFRESH_BUSY, createRedisStore, createWechatApiClient, createWechatLogin, type WechatLogin } from '../../lib/index.js';
 import { createTokenManager } from '../../lib/tokens/token-manager.js';
+import { rejectionOf } from '../api/api-helpers.js';
 import { buildApp, login, loginOptions, type LoginWorld } from '../helpers/login-app.js';
 import { useLoginSuite } from '../helpers/login-suite.js';
-import { HOUR_MS, gate, grantIdOf, grantKeys, readGrant, sessionCookieFrom, tokenOf, tokenTestRoutes, wechatAccepts } from './token-helpers.js';
+import {
+  HOUR_MS,
+  gate,
+  grantIdOf,
+  grantKeys,
+  readGrant,
+  refreshBehindOurBack,
+  sessionCookieFrom,
+  tokenOf,
+  tokenTestRoutes,
+  wechatAccepts,
+} from './token-helpers.js';
 
 let world: LoginWorld;
 let wechat: WechatLogin;
@@ -128,5 +140,81 @@ describe('the re-check under the lock', () => {
     expect((await fromLate).accessToken).toBe(refreshed.accessToken);
     expect(world.emulator.calls.refresh_token).toBe(1);
     expect(await world.redis.exists(grantKeys(world).grantLock(grantId))).toBe(0);
+  });
+});
+
+describe("waiting for another process's refresh", () => {
+  /** A logged-in grant whose access token has expired, its refresh lock held by another process, and a token manager of our own. */
+  async function grantLockedByAnother(user: string, waitTimeoutMs: number) {
+    const agent = request.agent(app);
+    await login(agent, world.emulator, { user });
+    const grantId = await grantIdOf(agent);
+    world.clock.advance(3 * HOUR_MS);
+    const lockKey = grantKeys(world).grantLock(grantId);
+    await world.redis.set(lockKey, 'another-process', 'PX', 10_000);
+    const store = createRedisStore({ redis: world.redis, appId: world.emulator.defaultApp.appId, keyPrefix: 'wol' });
+    const opts = loginOptions(world);
+    const api = createWechatApiClient({ appId: opts.appId, appSecret: opts.appSecret, apiBaseUrl: world.emulator.apiBaseUrl });
+    const waiter = createTokenManager({ store, api, clock: world.clock, skewMs: 5 * 60_000, lockTtlMs: 2_000, waitTimeoutMs });
+    world.emulator.resetCalls();
+    return { agent, grantId, lockKey, store, waiter };
+  }
+
+  it('answers 503 (ERR_TOKEN_REFRESH_BUSY) once its wait is over while the other refresh still holds the lock, without calling WeChat', async () => {
+    const waitTimeoutMs = 300;
+    const { lockKey, grantId, waiter } = await grantLockedByAnother('alice', waitTimeoutMs);
+    try {
+      const started = performance.now();
+      const error = await rejectionOf(waiter.getValidGrant(grantId));
+      const waited = performance.now() - started;
+      expect(error).toMatchObject({ code: ERR_TOKEN_REFRESH_BUSY, status: 503 });
+      expect(waited).toBeGreaterThanOrEqual(waitTimeoutMs - 20);
+      expect(waited).toBeLessThan(waitTimeoutMs + 1_000);
+      expect(world.emulator.calls.refresh_token).toBe(0);
+      expect(await world.redis.get(lockKey)).toBe('another-process');
+    } finally {
+      await world.redis.del(lockKey);
+    }
+  });
+
+  it('answers with a refresh as soon as it lands (the version moves), even while a later holder still has the lock', async () => {
+    // How it happens: holder A stalls past its lock's expiry, B takes the lock, then A's write lands (its version
+    // check still passes) and gives back only A's lock. The waiter must not sit out B's refresh as well.
+    const { agent, lockKey, grantId, store, waiter } = await grantLockedByAnother('bob', 3_000);
+    try {
+      const polling = gate();
+      const tryLock = store.grants.tryLock;
+      store.grants.tryLock = async (...args) => {
+        const attempt = await tryLock(...args);
+        if (!attempt.locked) polling.open();
+        return attempt;
+      };
+      const fromWaiter = waiter.getValidGrant(grantId);
+      await polling.wait;
+
+      const before = await readGrant(wechat, agent);
+      const fresh = await refreshBehindOurBack(world.emulator, before.refreshToken);
+      if (!fresh.access_token || !fresh.refresh_token) throw new Error(`WeChat refused the refresh: ${JSON.stringify(fresh)}`);
+      const landed = await store.grants.replaceTokens(
+        grantId,
+        before.version,
+        {
+          accessToken: fresh.access_token,
+          refreshToken: fresh.refresh_token,
+          expiresAt: world.clock.now() + 2 * HOUR_MS,
+          expiresIn: 7200,
+          scope: before.scope,
+        },
+        'holder-a',
+      );
+      expect(landed?.version).toBe(before.version + 1);
+      world.emulator.resetCalls();
+
+      expect((await fromWaiter).accessToken).toBe(fresh.access_token);
+      expect(world.emulator.calls.refresh_token).toBe(0);
+      expect(await world.redis.get(lockKey)).toBe('another-process');
+    } finally {
+      await world.redis.del(lockKey);
+    }
   });
 });

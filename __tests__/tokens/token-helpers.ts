@@ -47,9 +47,16 @@ export async function wechatAccepts(emulator: WechatEmulator, accessToken: strin
 }
 
 /** Refreshes at WeChat behind our back (another client with the same refresh token): with rotation, ours dies. */
-export async function refreshBehindOurBack(emulator: WechatEmulator, refreshToken: string): Promise<{ access_token?: string; errcode?: number }> {
+export async function refreshBehindOurBack(
+  emulator: WechatEmulator,
+  refreshToken: string,
+): Promise<{ access_token?: string; refresh_token?: string; errcode?: number }> {
   const query = new URLSearchParams({ appid: emulator.defaultApp.appId, grant_type: 'refresh_token', refresh_token: refreshToken });
-  return (await (await fetch(`${emulator.apiBaseUrl}/sns/oauth2/refresh_token?${query}`)).json()) as { access_token?: string; errcode?: number };
+  return (await (await fetch(`${emulator.apiBaseUrl}/sns/oauth2/refresh_token?${query}`)).json()) as {
+    access_token?: string;
+    refresh_token?: string;
+    errcode?: number;
+  };
 }
 
 /** The `name=value` pair of the session cookie a response set. */

@@ -123,6 +123,19 @@ describe('Redis key layout', () => {
     }
   });
 
+  it("costs a returning user's login three commands in two round trips: the id, then the record script beside the unionid SET", async () => {
+    const client = server.client();
+    const store = createRedisStore({ redis: client, appId: 'wx4444444444444444', keyPrefix: 'rt' });
+    await store.users.upsert({ openid: 'back', unionid: 'U4' }, tokens, 1); // first login: loads the scripts too
+    const counts = async () => Object.fromEntries([...(await client.info('commandstats')).matchAll(/cmdstat_(\w+):calls=(\d+)/g)].map(([, name, calls]) => [name!, Number(calls)]));
+    const before = await counts();
+    await store.users.upsert({ openid: 'back', unionid: 'U4', nickname: 'again' }, tokens, 2);
+    const after = await counts();
+    const ran = Object.fromEntries(Object.entries(after).filter(([name, calls]) => name !== 'info' && calls !== (before[name] ?? 0)).map(([name, calls]) => [name, calls - (before[name] ?? 0)]));
+    // Inside the script: HSET, HSETNX, HGETALL (counted by Redis too).
+    expect(ran).toEqual({ get: 1, evalsha: 1, set: 1, hset: 1, hsetnx: 1, hgetall: 1 });
+  });
+
   it('numbers new users on from the sequence the one-tag layout left', async () => {
     const client = server.client();
     await client.set('old:{wx3333333333333333:users}:seq', '41');

@@ -43,6 +43,9 @@ function knownMessage(message: string): string {
   if (/connection is closed/i.test(message)) return 'connection closed';
   if (/max retries per request/i.test(message)) return 'max retries per request reached';
   if (/stream isn't writeable/i.test(message)) return 'not connected';
+  // A Cluster's: a command retried through a failover until its budget ran out; no node reachable at all.
+  if (/too many cluster redirections/i.test(message)) return 'cluster redirections exhausted';
+  if (/cluster isn't ready|none of startup nodes/i.test(message)) return 'cluster unreachable';
   if (/timed? ?out/i.test(message)) return 'timeout';
   return 'redis error';
 }

@@ -88,7 +88,7 @@ async function busiestMaster(): Promise<{ node: ClusterNodeProcess; holds: (sid:
 
 /**
  * Every browser asks for /api/me over and over, alternating the instances, while `during` runs: a failure
- * of a master, then its replica's promotion. Returns every answer, timed from the failure.
+ * of a master, then its replica's promotion. Returns every answer that ended after the failure, timed from it.
  */
 async function trafficThrough(during: (failedAt: number) => Promise<void>, holds: (sid: string) => boolean): Promise<Answer[]> {
   const seen: Array<Omit<Answer, 'at'> & { started: number }> = [];
@@ -108,7 +108,8 @@ async function trafficThrough(during: (failedAt: number) => Promise<void>, holds
   await during(failedAt);
   running = false;
   await Promise.all(traffic);
-  return seen.filter((a) => a.started >= failedAt).map(({ started, ...a }) => ({ ...a, at: started - failedAt }));
+  // Those in flight at the failure count too (started a little before it: a negative `at`).
+  return seen.filter((a) => a.started + a.ms >= failedAt).map(({ started, ...a }) => ({ ...a, at: started - failedAt }));
 }
 
 /** After the failover: every browser is still logged in, as itself, on every instance. */
@@ -124,7 +125,7 @@ async function expectEveryoneStillLoggedIn(): Promise<void> {
 
 function summary(answers: Answer[], failedOverMs: number): string {
   const unavailable = answers.filter((a) => a.status === 503);
-  const window = unavailable.length ? `${Math.round(unavailable[0]!.at)}–${Math.round(Math.max(...unavailable.map((a) => a.at + a.ms)))} ms` : 'none';
+  const window = unavailable.length ? `${Math.round(Math.min(...unavailable.map((a) => a.at)))}–${Math.round(Math.max(...unavailable.map((a) => a.at + a.ms)))} ms` : 'none';
   const slowest = Math.round(Math.max(...answers.map((a) => a.ms)));
   const slowestElsewhere = Math.round(Math.max(0, ...answers.filter((a) => !a.onVictim).map((a) => a.ms)));
   return (

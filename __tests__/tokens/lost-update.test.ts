@@ -118,8 +118,7 @@ describe('no lost updates from express-session writing the whole session back', 
     expect(page.body.error).toBe('wechat_login_required');
   });
 
-  // Needs guard.ts to await req.wechat.checkAuthenticated() instead of isAuthenticated() (see the report);
-  // flip to it() then.
+  // The guard checks the grant in Redis, not only the session a slow request may write back.
   it('the guard does not let a slow request undo the logout', async () => {
     const agent = await refusalOverwrittenBySlowRequest();
     const page = await agent.get('/api/me').set('Accept', 'application/json');

@@ -165,8 +165,7 @@ describe('Redis briefly unreachable', () => {
     }
   });
 
-  // express-session passes connect-redis's error (MaxRetriesPerRequestError) on as is, and the error handler
-  // does not know it is transient: 500 today. Needs session.ts or errors.ts (see the report); flip to it() then.
+  // The session store turns a Redis failure into our 503 (ERR_WECHAT_STORE_UNAVAILABLE), never a 500.
   it('for the whole app (sessions too): 503, and the next request after Redis is back succeeds', async () => {
     const cutWechat = createWechatLogin(loginOptions(world, { ...fast, redis: proxy.url }));
     try {

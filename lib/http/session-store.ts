@@ -2,6 +2,7 @@ import { RedisStore } from 'connect-redis';
 import type { SessionData } from 'express-session';
 import type { Keys } from '../store/keys.js';
 import type { RedisClient } from '../store/redis-client.js';
+import { defineScript } from '../store/scripts.js';
 import { rememberGrantStatus } from './grant-status.js';
 
 /**
@@ -15,9 +16,7 @@ if not session then return nil end
 local grant = redis.call('HMGET', KEYS[2], 'version', 'dead', 'expiresAt')
 return { session, grant[1], grant[2], grant[3] }`;
 
-const COMMAND = 'wechatReadSession';
-
-type ReadSession = (sessionKey: string, grantKey: string, ttlMs: number) => Promise<[string, string | null, string | null, string | null] | null>;
+type ReadSessionReply = [session: string, version: string | null, dead: string | null, expiresAt: string | null] | null;
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type StoreCallback = (error?: any, data?: any) => any;
@@ -36,17 +35,14 @@ export interface WechatSessionStoreOptions {
  * connect-redis's own, on keys `{sessionPrefix}{sid}` wrapped in a hash tag.
  */
 export class WechatSessionStore extends RedisStore {
-  readonly #redis: RedisClient;
+  readonly #readSession: (...args: (string | number)[]) => Promise<ReadSessionReply>;
   readonly #grantKey: (grantId: string) => string;
   readonly #ttlMs: number;
   readonly #wrapError: (error: unknown) => unknown;
 
   constructor({ redis, keys, ttlMs, wrapError }: WechatSessionStoreOptions) {
     super({ client: redis, prefix: keys.sessionPrefix, ttl: Math.ceil(ttlMs / 1000) });
-    if (typeof (redis as unknown as Record<string, unknown>)[COMMAND] !== 'function') {
-      redis.defineCommand(COMMAND, { numberOfKeys: 2, lua: READ_SESSION });
-    }
-    this.#redis = redis;
+    this.#readSession = defineScript<ReadSessionReply>(redis, 'wechatReadSession', READ_SESSION, 2);
     this.#grantKey = keys.grant;
     this.#ttlMs = Math.ceil(ttlMs);
     this.#wrapError = wrapError;
@@ -55,8 +51,7 @@ export class WechatSessionStore extends RedisStore {
   override async get(sid: string, cb?: StoreCallback) {
     let reply;
     try {
-      const read = (this.#redis as unknown as Record<string, ReadSession>)[COMMAND]!.bind(this.#redis);
-      reply = await read(this.prefix + tagged(sid), this.#grantKey(sid), this.#ttlMs);
+      reply = await this.#readSession(this.prefix + tagged(sid), this.#grantKey(sid), this.#ttlMs);
     } catch (error) {
       return cb?.(this.#wrapError(error), null);
     }

@@ -26,6 +26,21 @@ let app: Express;
 
 useLoginSuite((suite) => ({ world, wechat, app } = suite), { routes: tokenTestRoutes });
 
+/**
+ * A logged-in browser whose access token has expired, plus a Redis store and a WeChat client of its own: the
+ * parts a test assembles into token managers standing for other processes.
+ */
+async function expiredLogin(user: string) {
+  const agent = request.agent(app);
+  await login(agent, world.emulator, { user });
+  const grantId = await grantIdOf(agent);
+  world.clock.advance(3 * HOUR_MS);
+  const store = createRedisStore({ redis: world.redis, appId: world.emulator.defaultApp.appId, keyPrefix: 'wol' });
+  const opts = loginOptions(world);
+  const api = createWechatApiClient({ appId: opts.appId, appSecret: opts.appSecret, apiBaseUrl: world.emulator.apiBaseUrl });
+  return { agent, grantId, store, api };
+}
+
 describe('one refresh across token managers sharing Redis', () => {
   it('refreshes once for 50 concurrent requests spread over 4 app instances (4 token managers, one Redis)', async () => {
     const others = [1, 2, 3].map(() => createWechatLogin(loginOptions(world)));
@@ -70,15 +85,9 @@ describe('a lock holder that crashed', () => {
   });
 
   it('a holder whose lock expired mid-refresh and then gets 40030 uses the refresh that overtook it instead of logging out', async () => {
-    const agent = request.agent(app);
-    await login(agent, world.emulator, { user: 'alice' });
-    const grantId = await grantIdOf(agent);
-    world.clock.advance(3 * HOUR_MS);
+    const { agent, grantId, store, api: realApi } = await expiredLogin('alice');
     world.emulator.resetCalls();
 
-    const store = createRedisStore({ redis: world.redis, appId: world.emulator.defaultApp.appId, keyPrefix: 'wol' });
-    const opts = loginOptions(world);
-    const realApi = createWechatApiClient({ appId: opts.appId, appSecret: opts.appSecret, apiBaseUrl: world.emulator.apiBaseUrl });
     const entered = gate();
     const release = gate();
     // A stalls (GC pause, overloaded event loop) between taking the lock and calling WeChat.
@@ -113,15 +122,9 @@ describe('a lock holder that crashed', () => {
 
 describe('the re-check under the lock', () => {
   it('a process that read the expired grant before another refreshed it, and gets the lock after, uses that refresh instead of refreshing again', async () => {
-    const agent = request.agent(app);
-    await login(agent, world.emulator, { user: 'alice' });
-    const grantId = await grantIdOf(agent);
-    world.clock.advance(3 * HOUR_MS);
+    const { agent, grantId, store, api } = await expiredLogin('alice');
     world.emulator.resetCalls();
 
-    const store = createRedisStore({ redis: world.redis, appId: world.emulator.defaultApp.appId, keyPrefix: 'wol' });
-    const opts = loginOptions(world);
-    const api = createWechatApiClient({ appId: opts.appId, appSecret: opts.appSecret, apiBaseUrl: world.emulator.apiBaseUrl });
     const reachedLock = gate();
     const goOn = gate();
     // The late process stalls between its read of the grant and its try at the lock.
@@ -146,15 +149,9 @@ describe('the re-check under the lock', () => {
 describe("waiting for another process's refresh", () => {
   /** A logged-in grant whose access token has expired, its refresh lock held by another process, and a token manager of our own. */
   async function grantLockedByAnother(user: string, waitTimeoutMs: number) {
-    const agent = request.agent(app);
-    await login(agent, world.emulator, { user });
-    const grantId = await grantIdOf(agent);
-    world.clock.advance(3 * HOUR_MS);
+    const { agent, grantId, store, api } = await expiredLogin(user);
     const lockKey = grantKeys(world).grantLock(grantId);
     await world.redis.set(lockKey, 'another-process', 'PX', 10_000);
-    const store = createRedisStore({ redis: world.redis, appId: world.emulator.defaultApp.appId, keyPrefix: 'wol' });
-    const opts = loginOptions(world);
-    const api = createWechatApiClient({ appId: opts.appId, appSecret: opts.appSecret, apiBaseUrl: world.emulator.apiBaseUrl });
     const waiter = createTokenManager({ store, api, clock: world.clock, skewMs: 5 * 60_000, lockTtlMs: 2_000, waitTimeoutMs });
     world.emulator.resetCalls();
     return { agent, grantId, lockKey, store, waiter };

@@ -1,8 +1,6 @@
 import express, { type Express } from 'express';
-import session from 'express-session';
-import { RedisStore } from 'connect-redis';
 import { Redis } from 'ioredis';
-import { SESSION_COOKIE, SESSION_NAME, SESSION_SECRET, SESSION_TTL_SECONDS, type HostConfig } from './shared.js';
+import { comparisonSession, type HostConfig } from './shared.js';
 
 declare module 'express-session' {
   interface SessionData {
@@ -18,17 +16,7 @@ export function createBareApp(config: HostConfig): { app: Express; close(): Prom
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 2_000 });
   const app = express();
   app.disable('x-powered-by');
-  app.use(
-    session({
-      name: SESSION_NAME,
-      secret: SESSION_SECRET,
-      store: new RedisStore({ client: redis, prefix: 'bare:sess:', ttl: SESSION_TTL_SECONDS }),
-      resave: false,
-      saveUninitialized: false,
-      rolling: false,
-      cookie: SESSION_COOKIE,
-    }),
-  );
+  app.use(comparisonSession(redis, 'bare:sess:'));
   app.post('/seed', express.json(), (req, res) => {
     req.session.benchUser = req.body;
     res.status(204).end();

@@ -1,10 +1,8 @@
 import express, { type Express } from 'express';
-import session from 'express-session';
-import { RedisStore } from 'connect-redis';
 import { Redis } from 'ioredis';
 import passport from 'passport';
 import WechatStrategy from 'passport-wechat';
-import { CALLBACK_PATH, LOGIN_PATH, LOGOUT_PATH, PUBLIC_URL, SESSION_COOKIE, SESSION_NAME, SESSION_SECRET, SESSION_TTL_SECONDS, type HostConfig } from './shared.js';
+import { CALLBACK_PATH, LOGIN_PATH, LOGOUT_PATH, PUBLIC_URL, comparisonSession, type HostConfig } from './shared.js';
 
 const WECHAT_API = 'https://api.weixin.qq.com';
 const WECHAT_OPEN = 'https://open.weixin.qq.com';
@@ -66,17 +64,7 @@ export function createPassportApp(config: HostConfig): { app: Express; close(): 
 
   const app = express();
   app.disable('x-powered-by');
-  app.use(
-    session({
-      name: SESSION_NAME,
-      secret: SESSION_SECRET,
-      store: new RedisStore({ client: redis, prefix: 'pp:sess:', ttl: SESSION_TTL_SECONDS }),
-      resave: false,
-      saveUninitialized: false,
-      rolling: false,
-      cookie: SESSION_COOKIE,
-    }),
-  );
+  app.use(comparisonSession(redis, 'pp:sess:'));
   app.use(authenticator.initialize());
   app.use(authenticator.session());
   app.get(LOGIN_PATH, authenticator.authenticate('wechat'));

@@ -1,4 +1,7 @@
-import type { CookieOptions } from 'express-session';
+import { RedisStore } from 'connect-redis';
+import type { RequestHandler } from 'express';
+import session, { type CookieOptions } from 'express-session';
+import type { Redis } from 'ioredis';
 import { DEFAULTS } from '../../lib/index.js';
 
 /** What every app under test shares, so that only the login code differs between them. */
@@ -19,6 +22,19 @@ export const SESSION_COOKIE: CookieOptions = {
   path: '/',
   maxAge: SESSION_TTL_SECONDS * 1000,
 };
+
+/** express-session on connect-redis as createWechatLogin() configures it: the comparison apps' session layer. */
+export function comparisonSession(redis: Redis, prefix: string): RequestHandler {
+  return session({
+    name: SESSION_NAME,
+    secret: SESSION_SECRET,
+    store: new RedisStore({ client: redis, prefix, ttl: SESSION_TTL_SECONDS }),
+    resave: false,
+    saveUninitialized: false,
+    rolling: false,
+    cookie: SESSION_COOKIE,
+  });
+}
 
 /** The apps a host process can run; `example` is example-app/app.ts as `npm start` runs it. */
 export type AppName = 'ours' | 'bare' | 'passport' | 'example';

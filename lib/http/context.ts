@@ -23,7 +23,6 @@ export interface GetTokenOptions {
   forceRefresh?: boolean;
 }
 
-
 /** `req.wechat`: who is logged in, and their WeChat access token on demand. */
 export class WechatRequestContext {
   // Private fields rather than WeakMaps: one of these is built per request, and WeakMap entries cost the GC.

@@ -78,7 +78,8 @@ async function completeLogin(
   if (!(await runtime.store.claimCode(codeHash, CODE_OUTCOME_TTL_MS))) {
     // Another callback is already exchanging this code (our state was fresh, so it came with another state):
     // only the browser that owns that login may follow it there.
-    if (await resumeSucceededLogin(runtime, req, res, codeHash, browserBinderHash(runtime, req))) return;
+    // This browser's binder is the state's (checked before we got here).
+    if (await resumeSucceededLogin(runtime, req, res, codeHash, record.binderHash)) return;
     log('rejected callback: its code is already being used by another callback');
     rejectStaleCallback(runtime, res, retry);
     return;

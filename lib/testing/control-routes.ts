@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { EmulatorEndpoint, EmulatorFault } from './faults.js';
+import type { EmulatorEndpoint, EmulatorFault, FaultOptions } from './faults.js';
 import { readBody, sendJson } from './http-util.js';
 
 export const CONTROL_PREFIX = '/__emulator';
@@ -8,7 +8,7 @@ export const CONTROL_PREFIX = '/__emulator';
 export interface EmulatorControls {
   calls: Record<EmulatorEndpoint, number>;
   resetCalls(): void;
-  injectFault(endpoint: EmulatorEndpoint | '*', fault: EmulatorFault, times?: number): void;
+  injectFault(endpoint: EmulatorEndpoint | '*', fault: EmulatorFault, times?: number, options?: FaultOptions): void;
   clearFaults(): void;
   advanceTime(ms: number): void;
   clock: { now(): number };
@@ -17,7 +17,7 @@ export interface EmulatorControls {
 /**
  * For child processes and the example app, which cannot reach the emulator object:
  * - `GET /__emulator/calls` → counters; `POST /__emulator/calls/reset`
- * - `POST /__emulator/faults` `{ endpoint, fault, times? }`; `DELETE /__emulator/faults`
+ * - `POST /__emulator/faults` `{ endpoint, fault, times?, delayMs? }`; `DELETE /__emulator/faults`
  * - `GET /__emulator/clock` → `{ now }`; `POST /__emulator/clock/advance` `{ ms }`
  */
 export async function handleControl(req: IncomingMessage, res: ServerResponse, path: string, controls: EmulatorControls): Promise<void> {
@@ -30,8 +30,9 @@ export async function handleControl(req: IncomingMessage, res: ServerResponse, p
         controls.resetCalls();
         return sendJson(res, controls.calls);
       case 'POST /faults': {
-        const { endpoint, fault, times } = await readJsonObject(req);
-        controls.injectFault(endpoint as EmulatorEndpoint | '*', fault as EmulatorFault, (times ?? 1) as number);
+        const { endpoint, fault, times, delayMs } = await readJsonObject(req);
+        const options = delayMs === undefined ? {} : { delayMs: delayMs as number };
+        controls.injectFault(endpoint as EmulatorEndpoint | '*', fault as EmulatorFault, (times ?? 1) as number, options);
         return sendJson(res, { ok: true });
       }
       case 'DELETE /faults':

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Clock } from '../clock.js';
 import { parseAuthorizeQuery } from './authorize-request.js';
 import { completeAuthorization, handleAuthorize, handleConfirm, type AuthorizeContext, type Consent } from './authorize-routes.js';
@@ -8,7 +9,7 @@ import { CONFIRM_PATH } from './consent-page.js';
 import { CONTROL_PREFIX, handleControl } from './control-routes.js';
 import { EmulatorState, openidOf } from './emulator-state.js';
 import { resolveEmulatorOptions, type WechatEmulatorOptions } from './emulator-options.js';
-import { applyFault, ENDPOINTS, FaultQueue, type EmulatorEndpoint, type EmulatorFault } from './faults.js';
+import { applyFault, ENDPOINTS, FaultQueue, type EmulatorEndpoint, type EmulatorFault, type FaultOptions } from './faults.js';
 import type { EmulatorApp, EmulatorUser } from './fixtures.js';
 import { sendWechatJson } from './http-util.js';
 import { SNS_PATHS, snsHandlers } from './sns-routes.js';
@@ -33,8 +34,8 @@ export interface WechatEmulator {
   /** Live counters (the same object throughout); calls answered with a fault count too. */
   calls: Record<EmulatorEndpoint, number>;
   resetCalls(): void;
-  /** The next `times` (default 1) calls of `endpoint` ('*' = any) get `fault`, in injection order. */
-  injectFault(endpoint: EmulatorEndpoint | '*', fault: EmulatorFault, times?: number): void;
+  /** The next `times` (default 1) calls of `endpoint` ('*' = any) get `fault`, in injection order; `options.delayMs` for `slow`. */
+  injectFault(endpoint: EmulatorEndpoint | '*', fault: EmulatorFault, times?: number, options?: FaultOptions): void;
   clearFaults(): void;
   /** The real openid of a user for an app (default app if omitted): 28 chars, 'o' + base62, stable. */
   openidFor(userId: string, appId?: string): string;
@@ -92,8 +93,9 @@ export async function startWechatEmulator(options?: WechatEmulatorOptions): Prom
     const endpoint = path === AUTHORIZE_PATH ? 'authorize' : SNS_PATHS[path];
     if (endpoint) {
       calls[endpoint]++;
-      const fault = faults.take(endpoint);
-      if (fault) return applyFault(fault, req, res);
+      const due = faults.take(endpoint);
+      if (due?.fault === 'slow') await sleep(due.delayMs);
+      else if (due) return applyFault(due.fault, req, res);
       if (endpoint === 'authorize') return handleAuthorize(req, res, rawQuery, ctx);
       return snsHandlers[endpoint](new URLSearchParams(rawQuery), { apps, state }, res);
     }
@@ -134,7 +136,7 @@ export async function startWechatEmulator(options?: WechatEmulatorOptions): Prom
     resetCalls() {
       for (const e of ENDPOINTS) calls[e] = 0;
     },
-    injectFault: (endpoint, fault, times) => faults.add(endpoint, fault, times),
+    injectFault: (endpoint, fault, times, options) => faults.add(endpoint, fault, times, options),
     clearFaults: () => faults.clear(),
     openidFor: (userId, appId = resolved.apps[0]!.appId) => openidOf(userId, appId),
     authorize(authorizeUrl, choice) {

@@ -2,7 +2,7 @@ import type { Request, Response } from 'express';
 import { parse as parseCookies } from 'cookie';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { logger } from '../../debug.js';
-import { WECHAT_ERRCODES, hasErrcode } from '../../errors.js';
+import { WECHAT_ERRCODES, hasErrcode, isTransientError } from '../../errors.js';
 import { hashBinder, hashCode, parseState, sameBinderHash } from '../login-state.js';
 import { messagePage, page, snapshotPage, escapeHtml } from '../pages.js';
 import type { WechatLoginRuntime } from '../runtime.js';
@@ -89,8 +89,24 @@ async function completeLogin(
   } catch (error) {
     // A repeated callback must not wait on a "pending" outcome that will never settle.
     await runtime.store.setCodeOutcome(codeHash, FAILED, CODE_OUTCOME_TTL_MS).catch(() => undefined);
-    throw error;
+    if (!isTransientError(error) || res.headersSent) throw error;
+    log('login failed for now (%s): offering to try again', (error as { code?: unknown }).code);
+    sendTryAgain(runtime, res, record);
   }
+}
+
+/**
+ * WeChat (or Redis) busy for the moment: 503, nothing logged in, and a button that starts a fresh login to where
+ * this one was going (the code may be spent, so the same callback cannot simply be reloaded).
+ */
+function sendTryAgain({ paths }: Pick<WechatLoginRuntime, 'paths'>, res: Response, record: LoginStateRecord): void {
+  res
+    .status(503)
+    .set('Retry-After', '2')
+    .send(messagePage('WeChat is busy', 'Signing in did not complete: WeChat did not answer in time. Please try again.', {
+      href: paths.loginUrl({ returnTo: record.returnTo, scope: record.scope }),
+      label: 'Try again',
+    }));
 }
 
 async function exchangeAndLogIn(

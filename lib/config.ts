@@ -80,9 +80,22 @@ export interface WechatLoginOptions {
   loginTimeoutMs?: number;
   /** Redis key prefix. Default 'wol'. Keys are also namespaced by appId. */
   keyPrefix?: string;
+  /**
+   * Bounds on starting logins (each writes a state to Redis), counted in the store so they hold across
+   * processes; past them `/login` answers 429 with Retry-After. `false` turns them off (e.g. for load tests).
+   * Default { loginsPerMinutePerIp: 60, openLoginsPerBrowser: 10 }.
+   */
+  rateLimit?: RateLimitOptions | false;
   /** Development only: the QR page offers "Continue in the WeChat emulator". Default false. */
   emulatorLink?: boolean;
   clock?: Clock;
+}
+
+export interface RateLimitOptions {
+  /** Logins started per client address (IPv6: per /64) within any minute. Default 60. */
+  loginsPerMinutePerIp?: number;
+  /** Logins started per browser (its login cookie) within any `loginTimeoutMs`: its open states. Default 10. */
+  openLoginsPerBrowser?: number;
 }
 
 export interface ResolvedSessionConfig {
@@ -115,6 +128,7 @@ export interface ResolvedConfig {
   tokenRefreshSkewMs: number;
   loginTimeoutMs: number;
   keyPrefix: string;
+  rateLimit: Required<RateLimitOptions> | false;
   emulatorLink: boolean;
   clock: Clock;
 }
@@ -129,6 +143,7 @@ export const DEFAULTS = {
   tokenRefreshSkewMs: 5 * 60_000,
   loginTimeoutMs: 10 * 60_000,
   keyPrefix: 'wol',
+  rateLimit: { loginsPerMinutePerIp: 60, openLoginsPerBrowser: 10 },
 };
 
 const SCOPES = ['snsapi_base', 'snsapi_userinfo'];
@@ -211,6 +226,7 @@ export function resolveConfig(options: WechatLoginOptions, warn: (message: strin
     tokenRefreshSkewMs: nonNegativeNumber('tokenRefreshSkewMs', o.tokenRefreshSkewMs, DEFAULTS.tokenRefreshSkewMs),
     loginTimeoutMs: positiveNumber('loginTimeoutMs', o.loginTimeoutMs, DEFAULTS.loginTimeoutMs),
     keyPrefix: resolveKeyPrefix(o.keyPrefix),
+    rateLimit: resolveRateLimit(o.rateLimit),
     emulatorLink: o.emulatorLink === true,
     clock: o.clock ?? systemClock,
   };
@@ -324,6 +340,24 @@ function resolveKeyPrefix(prefix: unknown): string {
     throw new WechatConfigError('"keyPrefix" must be 1-32 characters of letters, digits, ":", "_" or "-" (no "{" or "}": hash tags are ours)');
   }
   return prefix;
+}
+
+function resolveRateLimit(value: unknown): ResolvedConfig['rateLimit'] {
+  if (value === false) return false;
+  if (value === undefined) return { ...DEFAULTS.rateLimit };
+  if (!value || typeof value !== 'object') {
+    throw new WechatConfigError('"rateLimit" must be { loginsPerMinutePerIp, openLoginsPerBrowser } (either may be left out) or false to turn the limits off');
+  }
+  const given = value as RateLimitOptions;
+  const limit = (name: keyof RateLimitOptions): number => {
+    const n = given[name];
+    if (n === undefined) return DEFAULTS.rateLimit[name];
+    if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 1) {
+      throw new WechatConfigError(`"rateLimit.${name}" must be a whole number ≥ 1 (or rateLimit: false to turn the limits off)`);
+    }
+    return n;
+  };
+  return { loginsPerMinutePerIp: limit('loginsPerMinutePerIp'), openLoginsPerBrowser: limit('openLoginsPerBrowser') };
 }
 
 function requireText(name: string, value: unknown, hint: string): asserts value is string {

@@ -143,6 +143,12 @@ const STORE_ROWS = {
     grows: false,
     wrongTypeKey: (k, v) => k.code(v.codeHash),
   },
+  hitRateLimit: {
+    call: (s, v) => s.hitRateLimit({ name: 'login-browser', key: v.binderHash.slice(0, 64), limit: 5, windowMs: 60_000, now: NOW }),
+    writes: true,
+    grows: true,
+    wrongTypeKey: (k, v) => k.rateLimit('login-browser', v.binderHash.slice(0, 64)),
+  },
 } satisfies { [K in Exclude<keyof WechatStore, 'kind' | 'users' | 'grants' | 'close'>]: Row<WechatStore> };
 
 const seedUser = (s: WechatStore, v: Values) => s.users.upsert(profile(v), userTokens(v), NOW);

@@ -4,6 +4,7 @@ import { logger } from '../debug.js';
 import { messagePage } from './pages.js';
 import { callbackRoute } from './routes/callback.js';
 import { loginRoute } from './routes/login.js';
+import { loginLimits } from './login-limits.js';
 import { logoutConfirmRoute, logoutRoute } from './routes/logout.js';
 import { qrRoute } from './routes/qr.js';
 import { ROUTES } from './paths.js';
@@ -33,7 +34,7 @@ export function createRouter(runtime: WechatLoginRuntime, session: RequestHandle
 
   // Our routes sit behind one prefix match, so the app's own requests pass one layer, not six.
   const routes = express.Router();
-  routes.get(ROUTES.login, noStore, loginRoute(runtime));
+  routes.get(ROUTES.login, noStore, ...loginLimits(runtime), loginRoute(runtime));
   routes.get(ROUTES.callback, noStore, callbackRoute(runtime));
   routes.get(ROUTES.logout, noStore, logoutConfirmRoute(runtime));
   routes.post(ROUTES.logout, noStore, sameOriginOnly(runtime.site), logoutRoute(runtime));

@@ -2,7 +2,7 @@
  * Redis key names. Keys that one command or script touches together share a hash tag ({...}), so every
  * multi-key operation stays valid on Redis Cluster:
  * - one login's session, its grant and the grant's refresh lock: {sid} (a login's grant id is its session id)
- * States, code outcomes and user keys are single-key. Users are spread over the cluster, no slot holding them
+ * States, code outcomes, rate-limit windows and user keys are single-key. Users are spread over the cluster, no slot holding them
  * all: each user's record is tagged by its id, the openid and unionid indexes by the openid and unionid. The id
  * sequence is one key, touched only by a user's first login.
  */
@@ -20,6 +20,8 @@ export function createKeys(prefix: string, appId: string) {
     userByUnionid: (unionid: string) => `${base}:unionid:{${unionid}}`,
     grant: (grantId: string) => `${base}:grant:{${grantId}}`,
     grantLock: (grantId: string) => `${base}:grant:{${grantId}}:lock`,
+    /** One sliding window per limit and client, tagged by both: limits spread over the cluster. */
+    rateLimit: (name: string, key: string) => `${base}:rl:{${name}:${key}}`,
   };
 }
 

@@ -1,4 +1,5 @@
 import { systemClock, type Clock } from '../clock.js';
+import { createMemoryRateLimit } from './memory-rate-limit.js';
 import { grantFields, newGrantId, parseGrant, parseUser, tokenFields, userFields } from './records.js';
 import type { CodeOutcome, GrantStore, LoginStateRecord, UserRepository, WechatStore } from './types.js';
 
@@ -49,6 +50,7 @@ export function createMemoryStore({ clock = systemClock }: { clock?: Clock } = {
     async getCodeOutcome(codeHash) {
       return read<CodeOutcome>(`code:${codeHash}`);
     },
+    hitRateLimit: createMemoryRateLimit(),
     users: createMemoryUsers(),
     grants: createMemoryGrants(put, replace, read, (key) => values.delete(key)),
     async close() {

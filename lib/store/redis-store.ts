@@ -1,6 +1,7 @@
 import { createKeys } from './keys.js';
 import type { RedisClient } from './redis-client.js';
 import { createRedisGrants } from './redis-grants.js';
+import { createRedisRateLimit } from './redis-rate-limit.js';
 import { createRedisUsers } from './redis-users.js';
 import { guard } from './store-error.js';
 import type { CodeOutcome, LoginStateRecord, WechatStore } from './types.js';
@@ -35,6 +36,7 @@ export function createRedisStore({ redis, appId, keyPrefix, ownsClient = false }
         await redis.set(keys.code(codeHash), JSON.stringify(outcome), 'PX', Math.ceil(ttlMs));
       }),
     getCodeOutcome: (codeHash) => guard(async () => parseJson<CodeOutcome>(await redis.get(keys.code(codeHash)))),
+    hitRateLimit: createRedisRateLimit(redis, keys),
     users: createRedisUsers(redis, keys),
     grants: createRedisGrants(redis, keys),
     async close() {

@@ -101,6 +101,25 @@ export interface GrantStore {
   unlock(grantId: string, owner: string): Promise<void>;
 }
 
+/** One request counted against a limit: at most `limit` hits per `key` within any `windowMs`, by the caller's clock. */
+export interface RateLimitHit {
+  /** Which limit (e.g. 'login-ip'): letters, digits and '-'. Limits of different names never share a count. */
+  name: string;
+  /** Who is counted (a client address, a browser): at most 64 of [A-Za-z0-9:._/-]. */
+  key: string;
+  limit: number;
+  windowMs: number;
+  /** ms since epoch, from the injected clock. */
+  now: number;
+}
+
+export interface RateLimitVerdict {
+  /** Counted and under the limit. A refused hit is not counted. */
+  allowed: boolean;
+  /** When refused: how long until the oldest counted hit leaves the window; 0 when allowed. */
+  retryAfterMs: number;
+}
+
 /** Everything the login keeps outside process memory. Redis in production; memory for a one-process demo. */
 export interface WechatStore {
   readonly kind: 'redis' | 'memory';
@@ -111,6 +130,8 @@ export interface WechatStore {
   claimCode(codeHash: string, ttlMs: number): Promise<boolean>;
   setCodeOutcome(codeHash: string, outcome: CodeOutcome, ttlMs: number): Promise<void>;
   getCodeOutcome(codeHash: string): Promise<CodeOutcome | null>;
+  /** Counts one hit against a sliding-window limit in one atomic step (one round trip, one key, on Redis). */
+  hitRateLimit(hit: RateLimitHit): Promise<RateLimitVerdict>;
   readonly users: UserRepository;
   readonly grants: GrantStore;
   close(): Promise<void>;

@@ -1,0 +1,29 @@
+import type { RequestHandler } from 'express';
+import { clientAddressKey } from './client-address.js';
+import { hashBinder } from './login-state.js';
+import { rateLimit } from './rate-limit.js';
+import type { WechatLoginRuntime } from './runtime.js';
+
+/**
+ * What a started login may cost before it is refused with 429, in the order they are counted: the client's
+ * address (a flooder can drop the login cookie, not its address), then the browser's binder (a browser that
+ * keeps its cookie holds at most `openLoginsPerBrowser` states: every state lives `loginTimeoutMs`, and only
+ * that many may start within it). Nothing is written for a refused login. Empty with `rateLimit: false`.
+ */
+export function loginLimits({ config, store, loginCookie }: Pick<WechatLoginRuntime, 'config' | 'store' | 'loginCookie'>): RequestHandler[] {
+  if (!config.rateLimit) return [];
+  const deps = { store, clock: config.clock };
+  return [
+    rateLimit(deps, { name: 'login-ip', limit: config.rateLimit.loginsPerMinutePerIp, windowMs: 60_000, key: (req) => clientAddressKey(req.ip) }),
+    rateLimit(deps, {
+      name: 'login-browser',
+      limit: config.rateLimit.openLoginsPerBrowser,
+      windowMs: Math.ceil(config.loginTimeoutMs),
+      // A browser without the cookie gets a fresh binder with no state yet: nothing to count.
+      key: (req) => {
+        const binder = loginCookie.read(req);
+        return binder === undefined ? undefined : hashBinder(binder);
+      },
+    }),
+  ];
+}

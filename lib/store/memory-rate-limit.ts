@@ -1,0 +1,36 @@
+import { clampRetry } from './redis-rate-limit.js';
+import type { RateLimitHit, RateLimitVerdict } from './types.js';
+
+/** Hits between two sweeps of idle windows (at least as many as there are windows: the sweep stays amortised O(1)). */
+const SWEEP_EVERY = 1_000;
+
+/**
+ * The Redis sliding window log in this process's memory, for the memory store: the same counts and answers,
+ * and idle windows swept so a flood of distinct clients cannot grow the map without bound.
+ */
+export function createMemoryRateLimit(): (hit: RateLimitHit) => Promise<RateLimitVerdict> {
+  /** Allowed hits' times, oldest first, per limit and client; with the window they were counted in. */
+  const windows = new Map<string, { times: number[]; windowMs: number }>();
+  let hitsSinceSweep = 0;
+
+  function sweep(now: number): void {
+    hitsSinceSweep = 0;
+    for (const [id, { times, windowMs }] of windows) {
+      if (times.length === 0 || times[times.length - 1]! <= now - windowMs) windows.delete(id);
+    }
+  }
+
+  return async function hitRateLimit({ name, key, limit, windowMs, now }) {
+    if (++hitsSinceSweep >= Math.max(SWEEP_EVERY, windows.size)) sweep(now);
+    const id = `${name}\n${key}`;
+    const window = windows.get(id) ?? { times: [], windowMs };
+    window.windowMs = windowMs;
+    window.times = window.times.filter((time) => time > now - windowMs);
+    windows.set(id, window);
+    if (window.times.length < limit) {
+      window.times.push(now);
+      return { allowed: true, retryAfterMs: 0 };
+    }
+    return { allowed: false, retryAfterMs: clampRetry(window.times[0]! + windowMs - now, windowMs) };
+  };
+}

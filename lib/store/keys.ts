@@ -20,6 +20,10 @@ export function createKeys(prefix: string, appId: string) {
     userByUnionid: (unionid: string) => `${base}:unionid:{${unionid}}`,
     grant: (grantId: string) => `${base}:grant:{${grantId}}`,
     grantLock: (grantId: string) => `${base}:grant:{${grantId}}:lock`,
+    /** A scan-to-sign-in ticket: one hash, every transition a script on this one key. */
+    scanTicket: (ticketId: string) => `${base}:scan:{${ticketId}}`,
+    /** A desktop browser's open tickets (a sorted set by expiry), for the cap. */
+    scanOpenTickets: (ownerHash: string) => `${base}:scan-open:{${ownerHash}}`,
     /** One sliding window per limit and client, tagged by both: limits spread over the cluster. */
     rateLimit: (name: string, key: string) => `${base}:rl:{${name}:${key}}`,
   };

@@ -1,5 +1,6 @@
 import { systemClock, type Clock } from '../clock.js';
 import { createMemoryRateLimit } from './memory-rate-limit.js';
+import { createMemoryScanTickets } from './memory-scan-tickets.js';
 import { grantFields, newGrantId, parseGrant, parseUser, tokenFields, userFields } from './records.js';
 import type { CodeOutcome, GrantStore, LoginStateRecord, UserRepository, WechatStore } from './types.js';
 
@@ -53,6 +54,7 @@ export function createMemoryStore({ clock = systemClock }: { clock?: Clock } = {
     hitRateLimit: createMemoryRateLimit(),
     users: createMemoryUsers(),
     grants: createMemoryGrants(put, replace, read, (key) => values.delete(key)),
+    scanTickets: createMemoryScanTickets(clock),
     async close() {
       values.clear();
     },

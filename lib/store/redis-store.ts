@@ -1,6 +1,7 @@
 import { createKeys } from './keys.js';
 import type { RedisClient } from './redis-client.js';
 import { createRedisGrants } from './redis-grants.js';
+import { createRedisScanTickets } from './redis-scan-tickets.js';
 import { createRedisRateLimit } from './redis-rate-limit.js';
 import { createRedisUsers } from './redis-users.js';
 import { guard } from './store-error.js';
@@ -39,6 +40,7 @@ export function createRedisStore({ redis, appId, keyPrefix, ownsClient = false }
     hitRateLimit: createRedisRateLimit(redis, keys),
     users: createRedisUsers(redis, keys),
     grants: createRedisGrants(redis, keys),
+    scanTickets: createRedisScanTickets(redis, keys),
     async close() {
       if (ownsClient) await redis.quit().catch(() => redis.disconnect());
     },

@@ -1,5 +1,8 @@
 import type { UserProfileInput, UserTokensInput, WechatPublicAuthModel } from './user-model.js';
 import type { WechatScope } from '../wechat/types.js';
+import type { ScanTicketStore } from './scan-ticket-types.js';
+
+export type { ScanTicketStore } from './scan-ticket-types.js';
 
 /** One started login, keyed by its state nonce; single-use, expires with the login timeout. */
 export interface LoginStateRecord {
@@ -10,6 +13,8 @@ export interface LoginStateRecord {
   createdAt: number;
   /** This login was itself a restart after a stale callback: do not restart again. */
   retry: boolean;
+  /** Set when the authorization is the phone's for a desktop's scan ticket (the desktop gets its own grant). */
+  scanTicketId?: string;
 }
 
 /** What the session needs to know about a completed login (openid and unionid are on the session's user copy). */
@@ -134,5 +139,7 @@ export interface WechatStore {
   hitRateLimit(hit: RateLimitHit): Promise<RateLimitVerdict>;
   readonly users: UserRepository;
   readonly grants: GrantStore;
+  /** Scan-to-sign-in tickets (a desktop's QR code, confirmed on a phone). */
+  readonly scanTickets: ScanTicketStore;
   close(): Promise<void>;
 }

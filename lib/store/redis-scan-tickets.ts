@@ -1,0 +1,166 @@
+import type { Keys } from './keys.js';
+import type { RedisClient } from './redis-client.js';
+import { defineScript } from './scripts.js';
+import { guard } from './store-error.js';
+import { desktopView } from './scan-ticket-types.js';
+import type { PhoneStepResult, ScanTicketStore, ScanTicketTokens } from './scan-ticket-types.js';
+
+/**
+ * Each script touches one ticket's hash (KEYS[1]) and nothing else, so it runs on Redis Cluster. Expiry is
+ * decided by `expiresAt` against the caller's clock (ARGV), so an injected clock and Redis agree; the key's own
+ * TTL only cleans up.
+ */
+const CURRENT_STATE = `
+local function current(now)
+  local f = redis.call('HMGET', KEYS[1], 'state', 'expiresAt')
+  if not f[1] then return nil end
+  local s = f[1]
+  if (s == 'waiting' or s == 'scanned' or s == 'confirming' or s == 'confirmed') and tonumber(now) >= tonumber(f[2]) then
+    return 'expired'
+  end
+  return s
+end`;
+
+/** The phone's steps start alike: gone or expired, then "is it this phone's?" (a waiting ticket is nobody's). */
+const PHONE_PRELUDE = `${CURRENT_STATE}
+local s = current(ARGV[2])
+if not s or s == 'expired' then return {'expired'} end
+local phone = redis.call('HGET', KEYS[1], 'phone')
+if s ~= 'waiting' and phone ~= ARGV[1] then return {'taken'} end`;
+
+/** ARGV: phone, now, csrf. */
+const SCAN = `${PHONE_PRELUDE}
+if s == 'waiting' then
+  redis.call('HSET', KEYS[1], 'state', 'scanned', 'phone', ARGV[1], 'csrf', ARGV[3])
+  s = 'scanned'
+elseif s == 'scanned' or s == 'confirming' then
+  redis.call('HSET', KEYS[1], 'csrf', ARGV[3])
+else
+  return {s}
+end
+local v = redis.call('HMGET', KEYS[1], 'desktop', 'returnTo', 'createdAt', 'expiresAt', 'digits')
+return {s, v[1], v[2], v[3], v[4], v[5]}`;
+
+/** ARGV: phone, now, csrf. */
+const START_CONFIRM = `${PHONE_PRELUDE}
+if s ~= 'scanned' and s ~= 'confirming' then return {s} end
+if redis.call('HGET', KEYS[1], 'csrf') ~= ARGV[3] then return {'refused'} end
+redis.call('HSET', KEYS[1], 'state', 'confirming')
+return {'ok'}`;
+
+/** ARGV: phone, now, completeBy, ttlMs, then the tokens' field/value pairs. */
+const CONFIRM = `${PHONE_PRELUDE}
+if s ~= 'confirming' then return {s} end
+redis.call('HSET', KEYS[1], 'state', 'confirmed', 'expiresAt', ARGV[3], unpack(ARGV, 5))
+redis.call('HDEL', KEYS[1], 'csrf')
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+return {'ok'}`;
+
+/** ARGV: phone, now. */
+const CANCEL = `${PHONE_PRELUDE}
+if s ~= 'scanned' and s ~= 'confirming' then return {s} end
+redis.call('HSET', KEYS[1], 'state', 'cancelled')
+redis.call('HDEL', KEYS[1], 'csrf')
+return {'ok'}`;
+
+/** ARGV: owner, now, windowMs, max (0: not counted). One read; the count only when asked for. */
+const POLL = `${CURRENT_STATE}
+local f = redis.call('HMGET', KEYS[1], 'owner', 'polls', 'pollsFrom')
+if not f[1] then return 'expired' end
+if f[1] ~= ARGV[1] then return 'forbidden' end
+local max = tonumber(ARGV[4])
+if max > 0 then
+  local now = tonumber(ARGV[2])
+  if not f[3] or now - tonumber(f[3]) >= tonumber(ARGV[3]) then
+    redis.call('HSET', KEYS[1], 'polls', 1, 'pollsFrom', now)
+  elseif tonumber(f[2]) >= max then
+    return 'limited'
+  else
+    redis.call('HINCRBY', KEYS[1], 'polls', 1)
+  end
+end
+return current(ARGV[2])`;
+
+const TOKEN_FIELDS = ['accessToken', 'refreshToken', 'expiresIn', 'scope', 'openid', 'userId'] as const;
+
+/** ARGV: owner, now. Takes the tokens once. */
+const COMPLETE = `${CURRENT_STATE}
+local owner = redis.call('HGET', KEYS[1], 'owner')
+if not owner then return {'expired'} end
+if owner ~= ARGV[1] then return {'forbidden'} end
+local s = current(ARGV[2])
+if s ~= 'confirmed' then return {s} end
+local t = redis.call('HMGET', KEYS[1], 'returnTo', ${TOKEN_FIELDS.map((f) => `'${f}'`).join(', ')})
+redis.call('HSET', KEYS[1], 'state', 'completed')
+redis.call('HDEL', KEYS[1], ${TOKEN_FIELDS.map((f) => `'${f}'`).join(', ')})
+return {'ok', unpack(t)}`;
+
+/** KEYS[1]: the browser's open tickets. ARGV: ticketId, now, until, max, ttlMs. */
+const RESERVE = `
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[2])
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[4]) then return 0 end
+redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
+redis.call('PEXPIRE', KEYS[1], ARGV[5])
+return 1`;
+
+/** How long a settled or expired ticket stays readable (as "expired", "cancelled"…) after its expiry. */
+const LINGER_MS = 60_000;
+
+export function createRedisScanTickets(redis: RedisClient, keys: Pick<Keys, 'scanTicket' | 'scanOpenTickets'>): ScanTicketStore {
+  const scan = defineScript<string[]>(redis, 'wechatScanTicketScan', SCAN, 1);
+  const startConfirm = defineScript<string[]>(redis, 'wechatScanTicketStartConfirm', START_CONFIRM, 1);
+  const confirm = defineScript<string[]>(redis, 'wechatScanTicketConfirm', CONFIRM, 1);
+  const cancel = defineScript<string[]>(redis, 'wechatScanTicketCancel', CANCEL, 1);
+  const poll = defineScript<string>(redis, 'wechatScanTicketPoll', POLL, 1);
+  const complete = defineScript<(string | null)[]>(redis, 'wechatScanTicketComplete', COMPLETE, 1);
+  const reserve = defineScript<number>(redis, 'wechatScanTicketReserve', RESERVE, 1);
+  const key = keys.scanTicket;
+
+  return {
+    reserve: (ownerHash, ticketId, now, until, max) =>
+      guard(async () => (await reserve(keys.scanOpenTickets(ownerHash), ticketId, now, until, max, Math.max(1, until - now + LINGER_MS))) === 1),
+    create: (ticketId, ticket, ttlMs) =>
+      guard(async () => {
+        const { ownerHash, desktop, returnTo, createdAt, expiresAt, digits } = ticket;
+        const fields = { state: 'waiting', owner: ownerHash, desktop, returnTo, createdAt: String(createdAt), expiresAt: String(expiresAt), digits };
+        const replies = await redis
+          .multi()
+          .hset(key(ticketId), fields)
+          .pexpire(key(ticketId), Math.ceil(ttlMs + LINGER_MS))
+          .exec();
+        const failed = replies?.find(([error]) => error)?.[0];
+        if (failed) throw failed;
+      }),
+    poll: (ticketId, ownerHash, now, limit) =>
+      guard(async () => desktopView(await poll(key(ticketId), ownerHash, now, limit?.windowMs ?? 0, limit?.max ?? 0))),
+    scan: (ticketId, phoneHash, csrfHash, now) =>
+      guard(async () => {
+        const [result, desktop, returnTo, createdAt, expiresAt, digits] = await scan(key(ticketId), phoneHash, now, csrfHash);
+        const ticket =
+          desktop === undefined ? null : { desktop, returnTo: returnTo!, createdAt: Number(createdAt), expiresAt: Number(expiresAt), digits: digits ?? '' };
+        return { result: (result === 'scanned' ? 'ok' : result) as PhoneStepResult, ticket };
+      }),
+    startConfirm: (ticketId, phoneHash, csrfHash, now) =>
+      guard(async () => (await startConfirm(key(ticketId), phoneHash, now, csrfHash))[0] as PhoneStepResult),
+    confirm: (ticketId, phoneHash, tokens, now, completeBy) =>
+      guard(async () => {
+        const pairs = TOKEN_FIELDS.flatMap((field) => [field, String(tokens[field])]);
+        return (await confirm(key(ticketId), phoneHash, now, completeBy, Math.max(1, completeBy - now + LINGER_MS), ...pairs))[0] as PhoneStepResult;
+      }),
+    cancel: (ticketId, phoneHash, now) => guard(async () => (await cancel(key(ticketId), phoneHash, now))[0] as PhoneStepResult),
+    complete: (ticketId, ownerHash, now) =>
+      guard(async () => {
+        const [result, returnTo, accessToken, refreshToken, expiresIn, scope, openid, userId] = await complete(key(ticketId), ownerHash, now);
+        if (result !== 'ok') return { result: desktopView(result) };
+        const tokens: ScanTicketTokens = {
+          accessToken: accessToken!,
+          refreshToken: refreshToken!,
+          expiresIn: Number(expiresIn),
+          scope: scope!,
+          openid: openid!,
+          userId: Number(userId),
+        };
+        return { result: 'ok' as const, tokens, returnTo: returnTo! };
+      }),
+  };
+}

@@ -1,0 +1,91 @@
+/**
+ * Scan to sign in: a desktop browser's one-time ticket, shown as a QR code, scanned and confirmed on a phone.
+ * Every transition is one atomic step in the store, so a ticket is single-use across processes.
+ *
+ *   waiting ──scan──▶ scanned ──confirm──▶ confirming ──phone's authorization──▶ confirmed ──desktop──▶ completed
+ *                        └──────cancel──────────┴──▶ cancelled            (any open state past expiresAt: expired)
+ */
+export type ScanTicketState = 'waiting' | 'scanned' | 'confirming' | 'confirmed' | 'cancelled' | 'completed';
+
+export interface NewScanTicket {
+  /** sha256 of the desktop browser's secret (held in its httpOnly cookie). */
+  ownerHash: string;
+  /** What the desktop is, for the phone's confirm page: "Chrome on Windows". */
+  desktop: string;
+  /** Where the desktop goes once signed in. */
+  returnTo: string;
+  /** ms since epoch, on the injected clock. */
+  createdAt: number;
+  expiresAt: number;
+  /** The two digits the phone must pick (number matching), or '' when off. */
+  digits: string;
+}
+
+/** What the phone may know of a ticket. */
+export interface ScanTicketView {
+  desktop: string;
+  returnTo: string;
+  createdAt: number;
+  expiresAt: number;
+  digits: string;
+}
+
+/** The tokens of the phone's authorization made for the desktop: they become the desktop's own grant. */
+export interface ScanTicketTokens {
+  accessToken: string;
+  refreshToken: string;
+  expiresIn: number;
+  scope: string;
+  openid: string;
+  userId: number;
+}
+
+/** The states a desktop may learn: never who scanned, and "confirming" is still "scanned" to it. */
+export type DesktopTicketState = 'waiting' | 'scanned' | 'confirmed' | 'cancelled' | 'expired' | 'completed';
+
+/** A desktop's poll: the state, or refused (not this browser's ticket, or polled too often). */
+export type DesktopPoll = DesktopTicketState | 'forbidden' | 'limited';
+
+/** A phone's step: done ('ok'), or why not — another phone has the ticket ('taken'), or the state it is in. */
+export type PhoneStepResult = 'ok' | 'taken' | 'refused' | 'expired' | ScanTicketState;
+
+/** A stored state (or a script's refusal) as the desktop may see it. */
+export function desktopView(state: string | null | undefined): DesktopPoll {
+  if (state === 'confirming') return 'scanned';
+  const known: readonly string[] = ['waiting', 'scanned', 'confirmed', 'cancelled', 'expired', 'completed', 'forbidden', 'limited'];
+  return state && known.includes(state) ? (state as DesktopPoll) : 'expired';
+}
+
+export interface PollLimit {
+  windowMs: number;
+  max: number;
+}
+
+export interface ScanTicketStore {
+  /**
+   * Counts one more open ticket for a desktop browser until `until`, unless it already has `max` open:
+   * false then. Slots free themselves when their ticket expires.
+   */
+  reserve(ownerHash: string, ticketId: string, now: number, until: number, max: number): Promise<boolean>;
+  create(ticketId: string, ticket: NewScanTicket, ttlMs: number): Promise<void>;
+  /** One read (and the poll count when `limit` is given) for the browser holding the ticket's secret. */
+  poll(ticketId: string, ownerHash: string, now: number, limit?: PollLimit): Promise<DesktopPoll>;
+  /**
+   * The phone opened the ticket: a waiting ticket becomes this phone's (scanned); the same phone again gets
+   * a fresh CSRF token. `ticket` is set when the phone may see the confirm page (result 'scanned' or
+   * 'confirming').
+   */
+  scan(ticketId: string, phoneHash: string, csrfHash: string, now: number): Promise<{ result: PhoneStepResult; ticket: ScanTicketView | null }>;
+  /** Confirm pressed (scanned or confirming, same phone, matching CSRF token): confirming. */
+  startConfirm(ticketId: string, phoneHash: string, csrfHash: string, now: number): Promise<PhoneStepResult>;
+  /** The phone's authorization for the desktop came back: confirmed, holding its tokens until `completeBy`. */
+  confirm(ticketId: string, phoneHash: string, tokens: ScanTicketTokens, now: number, completeBy: number): Promise<PhoneStepResult>;
+  /** Cancel pressed, or the phone's authorization failed or was vetoed (scanned or confirming, same phone). */
+  cancel(ticketId: string, phoneHash: string, now: number): Promise<PhoneStepResult>;
+  /** The desktop takes the tokens of a confirmed ticket, once; they are deleted from the ticket. */
+  complete(
+    ticketId: string,
+    ownerHash: string,
+    now: number,
+  ): Promise<{ result: 'ok'; tokens: ScanTicketTokens; returnTo: string } | { result: DesktopPoll }>;
+}

@@ -149,7 +149,7 @@ const STORE_ROWS = {
     grows: true,
     wrongTypeKey: (k, v) => k.rateLimit('login-browser', v.binderHash.slice(0, 64)),
   },
-} satisfies { [K in Exclude<keyof WechatStore, 'kind' | 'users' | 'grants' | 'close'>]: Row<WechatStore> };
+} satisfies { [K in Exclude<keyof WechatStore, 'kind' | 'users' | 'grants' | 'scanTickets' | 'close'>]: Row<WechatStore> };
 
 const seedUser = (s: WechatStore, v: Values) => s.users.upsert(profile(v), userTokens(v), NOW);
 const USER_ROWS = {
@@ -197,11 +197,79 @@ const GRANT_ROWS = {
   },
 } satisfies { [K in keyof GrantStore]: Row<WechatStore> };
 
+// A scan ticket (id v.sid) at each step: confirm and complete carry the desktop's tokens.
+const scanTicket = (v: Values) => ({ ownerHash: v.binderHash, desktop: 'Chrome on Windows', returnTo: v.returnTo, createdAt: NOW, expiresAt: NOW + 120_000, digits: '' });
+const scanTokens = (v: Values) => ({ accessToken: v.accessToken, refreshToken: v.refreshToken, expiresIn: 7200, scope: 'snsapi_userinfo', openid: v.openid, userId: FIRST_USER_ID });
+const seedScanned = async (s: WechatStore, v: Values) => {
+  await s.scanTickets.create(v.sid, scanTicket(v), 120_000);
+  await s.scanTickets.scan(v.sid, v.lockOwner, v.codeHash, NOW);
+};
+const seedConfirming = async (s: WechatStore, v: Values) => {
+  await seedScanned(s, v);
+  await s.scanTickets.startConfirm(v.sid, v.lockOwner, v.codeHash, NOW);
+};
+const SCAN_ROWS = {
+  // grows: false: its first write (ZREMRANGEBYSCORE) frees memory, and Redis checks a script's memory there only.
+  reserve: {
+    call: (s, v) => s.scanTickets.reserve(v.binderHash, v.sid, NOW, NOW + 120_000, 5),
+    writes: true,
+    grows: false,
+    wrongTypeKey: (k, v) => k.scanOpenTickets(v.binderHash),
+  },
+  create: { call: (s, v) => s.scanTickets.create(v.sid, scanTicket(v), 120_000), writes: true, grows: true },
+  poll: {
+    seed: (s, v) => s.scanTickets.create(v.sid, scanTicket(v), 120_000),
+    call: (s, v) => s.scanTickets.poll(v.sid, v.binderHash, NOW, { windowMs: 10_000, max: 20 }),
+    writes: true,
+    grows: true,
+    wrongTypeKey: (k, v) => k.scanTicket(v.sid),
+  },
+  scan: {
+    seed: (s, v) => s.scanTickets.create(v.sid, scanTicket(v), 120_000),
+    call: (s, v) => s.scanTickets.scan(v.sid, v.lockOwner, v.codeHash, NOW),
+    writes: true,
+    grows: true,
+    wrongTypeKey: (k, v) => k.scanTicket(v.sid),
+  },
+  startConfirm: {
+    seed: seedScanned,
+    call: (s, v) => s.scanTickets.startConfirm(v.sid, v.lockOwner, v.codeHash, NOW),
+    writes: true,
+    grows: true,
+    wrongTypeKey: (k, v) => k.scanTicket(v.sid),
+  },
+  confirm: {
+    seed: seedConfirming,
+    call: (s, v) => s.scanTickets.confirm(v.sid, v.lockOwner, scanTokens(v), NOW, NOW + 30_000),
+    writes: true,
+    grows: true,
+    wrongTypeKey: (k, v) => k.scanTicket(v.sid),
+  },
+  cancel: {
+    seed: seedScanned,
+    call: (s, v) => s.scanTickets.cancel(v.sid, v.lockOwner, NOW),
+    writes: true,
+    grows: true,
+    wrongTypeKey: (k, v) => k.scanTicket(v.sid),
+  },
+  complete: {
+    seed: async (s, v) => {
+      await seedConfirming(s, v);
+      await s.scanTickets.confirm(v.sid, v.lockOwner, scanTokens(v), NOW, NOW + 30_000);
+    },
+    call: (s, v) => s.scanTickets.complete(v.sid, v.binderHash, NOW),
+    writes: true,
+    grows: true,
+    wrongTypeKey: (k, v) => k.scanTicket(v.sid),
+  },
+} satisfies { [K in keyof WechatStore['scanTickets']]: Row<WechatStore> };
+
 type StoreCase = [string, Row<WechatStore>];
 const STORE_CASES: StoreCase[] = [
   ...Object.entries(STORE_ROWS),
   ...Object.entries(USER_ROWS).map(([name, row]): StoreCase => [`users.${name}`, row]),
   ...Object.entries(GRANT_ROWS).map(([name, row]): StoreCase => [`grants.${name}`, row]),
+  ...Object.entries(SCAN_ROWS).map(([name, row]): StoreCase => [`scanTickets.${name}`, row]),
 ];
 
 /** express-session's callback API as a promise. */

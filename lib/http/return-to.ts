@@ -16,16 +16,17 @@ export function safeReturnTo(raw: unknown, policy: ReturnToPolicy): string {
   if (typeof raw !== 'string' || raw.length === 0 || raw.length > MAX_LENGTH) return FALLBACK;
   if (!looksHarmless(raw)) return FALLBACK;
 
-  const own = new URL(policy.origin);
+  const own = parse(policy.origin);
+  if (!own) return FALLBACK;
   if (raw.startsWith('/')) {
     const url = parse(raw, own.origin);
     if (!url || url.origin !== own.origin) return FALLBACK;
-    return url.pathname + url.search + url.hash;
+    return pathOnOurOrigin(url);
   }
 
   const url = parse(raw);
   if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.username || url.password) return FALLBACK;
-  if (url.origin === own.origin) return url.pathname + url.search + url.hash;
+  if (url.origin === own.origin) return pathOnOurOrigin(url);
   const allowed = policy.allowedHosts.includes(url.host.toLowerCase());
   const schemeOk = url.protocol === 'https:' || url.protocol === own.protocol;
   return allowed && schemeOk ? url.href : FALLBACK;
@@ -48,6 +49,14 @@ function looksHarmless(raw: string): boolean {
     text = decoded;
   }
   return false;
+}
+
+/**
+ * The path to redirect to, or "/" when it would leave us: dot segments are resolved away by the URL parser,
+ * so `/.//evil.com` or `https://ours//evil.com` become the path `//evil.com`, which a browser reads as a host.
+ */
+function pathOnOurOrigin(url: URL): string {
+  return url.pathname.startsWith('//') ? FALLBACK : url.pathname + url.search + url.hash;
 }
 
 function parse(value: string, base?: string): URL | null {

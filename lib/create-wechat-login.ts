@@ -84,6 +84,7 @@ export function createWechatLogin(options: WechatLoginOptions, deps: CreateWecha
     path: paths.mount,
     maxAgeMs: config.loginTimeoutMs,
     site,
+    secret: config.appSecret,
   });
   const runtime = { config, store, api, tokens, paths, site, loginCookie };
 

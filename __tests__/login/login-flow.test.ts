@@ -311,7 +311,7 @@ describe('session fixation and cookies', () => {
     secureApp.set('trust proxy', 1);
     const res = await request(secureApp).get('/auth/wechat/login').set('X-Forwarded-Proto', 'https');
     const cookies = ([] as string[]).concat(res.headers['set-cookie']);
-    expect(cookies.map((c) => c.split('=')[0])).toEqual(['wechat.sid.login']);
+    expect(cookies.map((c) => c.split('=')[0])).toEqual(['wechat.sid.login', 'wechat.sid.login.return']);
     expect(decodeURIComponent(res.headers.location)).toContain('redirect_uri=https://localhost/auth/wechat/callback');
     // supertest's jar keeps Secure cookies from plain http: send the login cookie by hand.
     const callback = await request(secureApp)

@@ -5,6 +5,7 @@ import { logger } from '../../debug.js';
 import { WECHAT_ERRCODES, hasErrcode, isTransientError } from '../../errors.js';
 import { hashBinder, hashCode, parseState, sameBinderHash } from '../login-state.js';
 import { messagePage, page, snapshotPage, escapeHtml } from '../pages.js';
+import type { PendingLogin } from '../login-cookie.js';
 import type { WechatLoginRuntime } from '../runtime.js';
 import { hasUserinfoScope, profileFromTokens } from '../../wechat/service.js';
 import { regenerateSession, saveSession } from '../session.js';
@@ -41,7 +42,8 @@ export function callbackRoute(runtime: CallbackDependencies) {
       // reload, the back button) lands where the first one went, logged in.
       if (code && (await resumeSucceededLogin(runtime, req, res, hashCode(code), binderHash))) return;
       log('rejected callback: %s state', nonce ? 'unknown, expired or used' : 'missing or malformed');
-      rejectStaleCallback(runtime, res, retry);
+      // The state record held where this login was going; the browser's signed copy still knows.
+      rejectStaleCallback(runtime, res, retry, nonce ? runtime.loginCookie.recall(req, nonce) : undefined);
       return;
     }
     if (!sameBinderHash(record.binderHash, binderHash)) {
@@ -81,7 +83,7 @@ async function completeLogin(
     // This browser's binder is the state's (checked before we got here).
     if (await resumeSucceededLogin(runtime, req, res, codeHash, record.binderHash)) return;
     log('rejected callback: its code is already being used by another callback');
-    rejectStaleCallback(runtime, res, retry);
+    rejectStaleCallback(runtime, res, retry, record);
     return;
   }
   try {
@@ -239,7 +241,12 @@ async function waitForOutcome(runtime: Pick<WechatLoginRuntime, 'store'>, codeHa
  * 403 and nothing logged in. The page starts one fresh login by itself (a stale link, the back button);
  * a callback that is itself from a restarted login does not restart again, so a broken browser cannot loop.
  */
-function rejectStaleCallback(runtime: Pick<WechatLoginRuntime, 'paths'>, res: Response, retry: boolean): void {
+function rejectStaleCallback(
+  runtime: Pick<WechatLoginRuntime, 'paths'>,
+  res: Response,
+  retry: boolean,
+  pending: PendingLogin | undefined,
+): void {
   const title = 'This sign-in link has expired';
   if (retry) {
     res.status(403).send(messagePage(title, 'Signing in did not complete. Please open the page again from WeChat.', {
@@ -248,7 +255,8 @@ function rejectStaleCallback(runtime: Pick<WechatLoginRuntime, 'paths'>, res: Re
     }));
     return;
   }
-  const fresh = runtime.paths.loginUrl({ retry: true });
+  // The fresh login checks returnTo again, like any other login's.
+  const fresh = runtime.paths.loginUrl({ returnTo: pending?.returnTo, scope: pending?.scope, retry: true });
   res.status(403).send(
     page({
       title,

@@ -28,6 +28,7 @@ export function loginRoute({ config, store, api, paths, site, loginCookie }: Pic
       config.loginTimeoutMs,
     );
     loginCookie.set(req, res, binder);
+    loginCookie.remember(req, res, nonce, { returnTo, scope });
 
     const redirectUri = `${site.originOf(req)}${paths.callback}${retry ? '?retry=1' : ''}`;
     const url = api.buildAuthorizeUrl({ redirectUri, scope, state: composeState(config.stateLabel, nonce) });

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type ErrorRequestHandler, type Express, type Request, type RequestHandler, type Router } from 'express';
-import { createMemoryStore, createWechatLogin, systemClock, type WechatLogin } from '../lib/index.js';
+import { createMemoryStore, createWechatLogin, systemClock, type WechatLogin, type WechatLoginOptions } from '../lib/index.js';
 import { DEFAULT_EMULATOR_APP, startWechatEmulator, type WechatEmulator } from '../lib/testing/index.js';
 import { bundleClient } from './client-bundle.js';
 import { describeRedis, readExampleConfig, type ExampleConfig, type ExampleEnv } from './config.js';
@@ -12,6 +12,8 @@ export interface ExampleAppDependencies {
   log?: (line: string) => void;
   /** Insecure fallbacks and configuration warnings. Default console.warn. */
   warn?: (line: string) => void;
+  /** The login's rate limits; default the package's. A load test sending every login from one address turns them off. */
+  rateLimit?: WechatLoginOptions['rateLimit'];
 }
 
 export interface RunningExampleApp {
@@ -63,7 +65,7 @@ export function createExampleApp(env: ExampleEnv, deps: ExampleAppDependencies =
   // secure session cookies are set. Only proxies on private addresses are trusted.
   if (config.publicUrl?.startsWith('https:')) app.set('trust proxy', 'loopback, linklocal, uniquelocal');
   app.use((req, res, next) => {
-    ready ??= initServices(config, config.publicUrl, log, warn);
+    ready ??= initServices(config, config.publicUrl, log, warn, deps.rateLimit);
     ready.then((services) => services.routes(req, res, next), next);
   });
 
@@ -78,7 +80,7 @@ export function createExampleApp(env: ExampleEnv, deps: ExampleAppDependencies =
       });
       const url = listening.then((port) => `http://localhost:${port}`);
       // Set before the first request can arrive, so that request waits for these services.
-      ready = url.then((local) => initServices(config, config.publicUrl ?? local, log, warn));
+      ready = url.then((local) => initServices(config, config.publicUrl ?? local, log, warn, deps.rateLimit));
       let services: Services;
       try {
         services = await ready;
@@ -110,6 +112,7 @@ async function initServices(
   publicUrl: string | undefined,
   log: (line: string) => void,
   warn: (line: string) => void,
+  rateLimit: WechatLoginOptions['rateLimit'],
 ): Promise<Services> {
   for (const line of config.warnings) warn(line);
 
@@ -150,6 +153,7 @@ async function initServices(
         ...(apiBaseUrl ? { apiBaseUrl } : {}),
         ...(authorizeBaseUrl ? { authorizeBaseUrl } : {}),
         emulatorLink: emulatorUrl !== undefined,
+        ...(rateLimit === undefined ? {} : { rateLimit }),
       },
       { warn },
     );

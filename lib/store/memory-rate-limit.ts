@@ -8,7 +8,13 @@ const SWEEP_EVERY = 1_000;
  * The Redis sliding window log in this process's memory, for the memory store: the same counts and answers,
  * and idle windows swept so a flood of distinct clients cannot grow the map without bound.
  */
-export function createMemoryRateLimit(): (hit: RateLimitHit) => Promise<RateLimitVerdict> {
+export interface MemoryRateLimit {
+  hit(hit: RateLimitHit): Promise<RateLimitVerdict>;
+  /** Windows held (one per limit and client seen lately, idle ones not yet swept included). */
+  readonly size: number;
+}
+
+export function createMemoryRateLimit(): MemoryRateLimit {
   /** Allowed hits' times, oldest first, per limit and client; with the window they were counted in. */
   const windows = new Map<string, { times: number[]; windowMs: number }>();
   let hitsSinceSweep = 0;
@@ -20,7 +26,7 @@ export function createMemoryRateLimit(): (hit: RateLimitHit) => Promise<RateLimi
     }
   }
 
-  return async function hitRateLimit({ name, key, limit, windowMs, now }) {
+  async function hit({ name, key, limit, windowMs, now }: RateLimitHit): Promise<RateLimitVerdict> {
     if (++hitsSinceSweep >= Math.max(SWEEP_EVERY, windows.size)) sweep(now);
     const id = `${name}\n${key}`;
     const window = windows.get(id) ?? { times: [], windowMs };
@@ -32,5 +38,12 @@ export function createMemoryRateLimit(): (hit: RateLimitHit) => Promise<RateLimi
       return { allowed: true, retryAfterMs: 0 };
     }
     return { allowed: false, retryAfterMs: clampRetry(window.times[0]! + windowMs - now, windowMs) };
+  }
+
+  return {
+    hit,
+    get size() {
+      return windows.size;
+    },
   };
 }

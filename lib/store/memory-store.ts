@@ -1,4 +1,5 @@
 import { systemClock, type Clock } from '../clock.js';
+import { createExpiringMap } from './expiring-map.js';
 import { createMemoryRateLimit } from './memory-rate-limit.js';
 import { createMemoryScanTickets } from './memory-scan-tickets.js';
 import { grantFields, newGrantId, parseGrant, parseUser, tokenFields, userFields } from './records.js';
@@ -10,25 +11,11 @@ import type { CodeOutcome, GrantStore, LoginStateRecord, UserRepository, WechatS
  * everything is lost on restart.
  */
 export function createMemoryStore({ clock = systemClock }: { clock?: Clock } = {}): WechatStore {
-  const values = new Map<string, { value: unknown; expiresAt: number }>();
-
-  function put(key: string, value: unknown, ttlMs: number): void {
-    values.set(key, { value, expiresAt: clock.now() + ttlMs });
-  }
-  /** Like Redis HSET on an existing key: the value changes, its expiry does not. */
-  function replace(key: string, value: unknown): void {
-    const entry = values.get(key);
-    if (entry) entry.value = value;
-  }
-  function read<T>(key: string): T | null {
-    const entry = values.get(key);
-    if (!entry) return null;
-    if (entry.expiresAt <= clock.now()) {
-      values.delete(key);
-      return null;
-    }
-    return entry.value as T;
-  }
+  // Expired entries nobody reads again (a flood's login states) are swept, so memory follows what is live.
+  const values = createExpiringMap(clock);
+  const put = (key: string, value: unknown, ttlMs: number) => values.set(key, value, ttlMs);
+  const replace = (key: string, value: unknown) => values.replace(key, value);
+  const read = <T>(key: string): T | null => values.get<T>(key);
 
   return {
     kind: 'memory',
@@ -51,7 +38,7 @@ export function createMemoryStore({ clock = systemClock }: { clock?: Clock } = {
     async getCodeOutcome(codeHash) {
       return read<CodeOutcome>(`code:${codeHash}`);
     },
-    hitRateLimit: createMemoryRateLimit(),
+    hitRateLimit: createMemoryRateLimit().hit,
     users: createMemoryUsers(),
     grants: createMemoryGrants(put, replace, read, (key) => values.delete(key)),
     scanTickets: createMemoryScanTickets(clock),

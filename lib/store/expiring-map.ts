@@ -1,0 +1,60 @@
+import type { Clock } from '../clock.js';
+
+/** Writes between two sweeps, at least: with the map's size as the floor, a sweep costs O(1) per write. */
+const SWEEP_EVERY = 1_000;
+
+/**
+ * Keys with a time to live by the injected clock, as Redis keeps them for the memory store. An expired entry
+ * reads as absent; entries nobody reads again (a flood's login states) are swept every so many writes, so the
+ * map holds at most about twice what is live instead of everything ever written.
+ */
+export interface ExpiringMap {
+  set(key: string, value: unknown, ttlMs: number): void;
+  /** Like Redis HSET on an existing key: the value changes, its expiry does not; absent keys stay absent. */
+  replace(key: string, value: unknown): void;
+  get<T>(key: string): T | null;
+  delete(key: string): void;
+  clear(): void;
+  /** Entries held, expired ones not yet swept included. */
+  readonly size: number;
+}
+
+export function createExpiringMap(clock: Clock): ExpiringMap {
+  const entries = new Map<string, { value: unknown; expiresAt: number }>();
+  let writesSinceSweep = 0;
+
+  function sweep(now: number): void {
+    writesSinceSweep = 0;
+    for (const [key, entry] of entries) if (entry.expiresAt <= now) entries.delete(key);
+  }
+
+  return {
+    set(key, value, ttlMs) {
+      const now = clock.now();
+      if (++writesSinceSweep >= Math.max(SWEEP_EVERY, entries.size)) sweep(now);
+      entries.set(key, { value, expiresAt: now + ttlMs });
+    },
+    replace(key, value) {
+      const entry = entries.get(key);
+      if (entry) entry.value = value;
+    },
+    get<T>(key: string): T | null {
+      const entry = entries.get(key);
+      if (!entry) return null;
+      if (entry.expiresAt <= clock.now()) {
+        entries.delete(key);
+        return null;
+      }
+      return entry.value as T;
+    },
+    delete(key) {
+      entries.delete(key);
+    },
+    clear() {
+      entries.clear();
+    },
+    get size() {
+      return entries.size;
+    },
+  };
+}

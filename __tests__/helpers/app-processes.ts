@@ -114,7 +114,8 @@ function startChild(script: string, exposeGc: boolean, config: AppProcessConfig)
   const child: ChildProcess = fork(script, [JSON.stringify(config)], {
     env,
     execArgv: exposeGc ? ['--expose-gc'] : [],
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    // APP_PROCESS_OUTPUT=inherit shows the processes' output (with DEBUG=wechat-official-login*, their debug log).
+    stdio: process.env.APP_PROCESS_OUTPUT === 'inherit' ? ['ignore', 'inherit', 'inherit', 'ipc'] : ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   let output = '';
   const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000));

@@ -12,6 +12,15 @@ export interface TestRedisServer {
   /** A new ioredis client for this server; closed by `stop()`. */
   client(): Redis;
   stop(): Promise<void>;
+  /** Stops the server process (SIGTERM: a clean shutdown), keeping its port and data dir for `restart()`. */
+  halt(): Promise<void>;
+  /** Starts a halted server again on the same port and dir: with `appendOnly`, with the data it had. */
+  restart(): Promise<void>;
+}
+
+export interface RedisServerOptions {
+  /** AOF on (`appendonly yes`, `appendfsync always`): a halt and restart keeps every write. Default off. */
+  appendOnly?: boolean;
 }
 
 export async function freePort(): Promise<number> {
@@ -26,16 +35,11 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startRedisServer(): Promise<TestRedisServer> {
+export async function startRedisServer(options: RedisServerOptions = {}): Promise<TestRedisServer> {
   for (let attempt = 0; attempt < 5; attempt++) {
     const port = await freePort();
     const dir = mkdtempSync(join(tmpdir(), 'wol-redis-'));
-    const child = spawn(
-      'redis-server',
-      // --dir of its own: a replica's full sync writes an RDB file even with --save '': not in the work tree.
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--dir', dir],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const child = spawnRedis(port, dir, options);
     try {
       await waitUntilReady(child, port);
     } catch (error) {
@@ -44,12 +48,31 @@ export async function startRedisServer(): Promise<TestRedisServer> {
       if (attempt === 4) throw error;
       continue;
     }
-    return wrap(child, port, dir);
+    return wrap(child, port, dir, options);
   }
   throw new Error('unreachable');
 }
 
-function wrap(child: ChildProcess, port: number, dir: string): TestRedisServer {
+function spawnRedis(port: number, dir: string, { appendOnly = false }: RedisServerOptions): ChildProcess {
+  const aof = appendOnly ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
+  return spawn(
+    'redis-server',
+    // --dir of its own: a replica's full sync writes an RDB file even with --save '': not in the work tree.
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...aof, '--daemonize', 'no', '--dir', dir],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+function wrap(first: ChildProcess, port: number, dir: string, options: RedisServerOptions): TestRedisServer {
+  let child = first;
   const clients: Redis[] = [];
   return {
     port,
@@ -65,13 +88,13 @@ function wrap(child: ChildProcess, port: number, dir: string): TestRedisServer {
       // keeps the jest worker alive after the run.
       const open = clients.filter((c) => c.status !== 'end');
       await Promise.all(open.map((c) => c.quit().catch(() => (c.status === 'end' ? undefined : c.disconnect()))));
-      if (child.exitCode === null) {
-        await new Promise<void>((resolve) => {
-          child.once('exit', () => resolve());
-          child.kill('SIGTERM');
-        });
-      }
+      await exited(child);
       rmSync(dir, { recursive: true, force: true });
+    },
+    halt: () => exited(child),
+    async restart() {
+      child = spawnRedis(port, dir, options);
+      await waitUntilReady(child, port);
     },
   };
 }

@@ -1,4 +1,4 @@
-import { Cluster, Redis, type ClusterNode, type ClusterOptions } from 'ioredis';
+import { Cluster, Redis, type ClusterNode, type ClusterOptions, type RedisOptions } from 'ioredis';
 
 /** What everything on the Redis side runs on: one server (or a Sentinel-managed one), or a Redis Cluster. */
 export type RedisClient = Redis | Cluster;
@@ -53,6 +53,36 @@ export const CLUSTER_OPTIONS = {
   },
 } satisfies ClusterOptions;
 
+/**
+ * How a single Redis we build from a URL answers within a deadline, whatever happens to the server: a command
+ * gives up after `commandTimeout` (a server that hangs: DEBUG SLEEP, a long script, SIGSTOP, a dead host whose
+ * connection stays open), and while the connection is down commands fail at once instead of queueing (see
+ * {@link failFastWhileDisconnected}). Either way the request answers 503 and nobody is logged out. Give your own
+ * client the same (README, "redis").
+ */
+export const REDIS_OPTIONS = {
+  connectTimeout: 2_000,
+  /** The deadline of one command, queued time included: no request waits on Redis longer than this. */
+  commandTimeout: 1_500,
+  /** A command caught by a dropped connection is tried once more on the next one, then fails. */
+  maxRetriesPerRequest: 1,
+} satisfies RedisOptions;
+
+/**
+ * While the client has no connection, commands fail at once ("not connected": a 503) instead of waiting in
+ * ioredis's offline queue for a reconnect that may be seconds away; once connected, they queue as usual (e.g.
+ * behind the first connection, which is still opening). The reconnects themselves go on in the background.
+ */
+export function failFastWhileDisconnected<T extends RedisClient>(client: T): T {
+  client.on('close', () => {
+    client.options.enableOfflineQueue = false;
+  });
+  client.on('ready', () => {
+    client.options.enableOfflineQueue = true;
+  });
+  return client;
+}
+
 /** Reads a seed node: `host:port`, `[v6]:port` or a redis(s):// URL. Null when it is none of those. */
 export function parseClusterNode(text: string): ParsedClusterNode | null {
   if (typeof text !== 'string') return null;
@@ -81,7 +111,7 @@ export function parseClusterNode(text: string): ParsedClusterNode | null {
  * become a prompt 503 (the store's errors), never a hung request.
  */
 export function connectRedis(target: string | ParsedClusterNode[]): RedisClient {
-  if (typeof target === 'string') return new Redis(target, { maxRetriesPerRequest: 1, connectTimeout: 2_000 });
+  if (typeof target === 'string') return failFastWhileDisconnected(new Redis(target, { ...REDIS_OPTIONS }));
   const [first] = target;
   const cluster = new Cluster(
     target.map(({ host, port }): ClusterNode => ({ host, port })),
@@ -96,13 +126,6 @@ export function connectRedis(target: string | ParsedClusterNode[]): RedisClient 
     },
   );
   // While no node at all can be reached, commands fail at once: queued, they would wait with no deadline
-  // (commandTimeout starts only when a node takes the command). Connected, they queue as usual, e.g. behind
-  // a node connection that is still opening.
-  cluster.on('close', () => {
-    cluster.options.enableOfflineQueue = false;
-  });
-  cluster.on('ready', () => {
-    cluster.options.enableOfflineQueue = true;
-  });
-  return cluster;
+  // (commandTimeout starts only when a node takes the command).
+  return failFastWhileDisconnected(cluster);
 }

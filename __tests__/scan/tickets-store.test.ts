@@ -34,62 +34,71 @@ describe.each(['redis', 'memory'] as const)('scan tickets in the %s store', (kin
 
   it('walks waiting → scanned → confirming → confirmed → completed, the desktop seeing only "scanned" before confirmation', async () => {
     const id = await newTicket('42');
-    expect(await tickets.poll(id, 'desk', clock.now())).toBe('waiting');
+    expect((await tickets.poll(id, 'desk', clock.now())).state).toBe('waiting');
     const scanned = await tickets.scan(id, 'phoneA', 'csrf1', clock.now());
     expect(scanned).toEqual({ result: 'ok', ticket: { desktop: 'Chrome on Windows', returnTo: '/p', createdAt: clock.now(), expiresAt: clock.now() + TTL, digits: '42' } });
-    expect(await tickets.poll(id, 'desk', clock.now())).toBe('scanned');
-    expect(await tickets.startConfirm(id, 'phoneA', 'csrf1', clock.now())).toBe('ok');
-    expect(await tickets.poll(id, 'desk', clock.now())).toBe('scanned');
+    expect((await tickets.poll(id, 'desk', clock.now())).state).toBe('scanned');
+    expect((await tickets.poll(id, 'desk', clock.now())).digits).toBe('42');
+    expect((await tickets.startConfirm(id, 'phoneA', 'csrf1', '42', clock.now())).result).toBe('ok');
+    expect((await tickets.poll(id, 'desk', clock.now())).state).toBe('scanned');
     expect(await tickets.confirm(id, 'phoneA', tokens, clock.now(), clock.now() + 30_000)).toBe('ok');
-    expect(await tickets.poll(id, 'desk', clock.now())).toBe('confirmed');
+    expect((await tickets.poll(id, 'desk', clock.now())).state).toBe('confirmed');
     expect(await tickets.complete(id, 'desk', clock.now())).toEqual({ result: 'ok', tokens, returnTo: '/p' });
     expect(await tickets.complete(id, 'desk', clock.now())).toEqual({ result: 'completed' });
-    expect(await tickets.poll(id, 'desk', clock.now())).toBe('completed');
+    expect((await tickets.poll(id, 'desk', clock.now())).state).toBe('completed');
+  });
+
+  it('with number matching, a wrong pick cancels the ticket at once', async () => {
+    const id = await newTicket('42');
+    await tickets.scan(id, 'phoneA', 'c', clock.now());
+    expect(await tickets.startConfirm(id, 'phoneA', 'c', '17', clock.now())).toEqual({ result: 'mismatch', ticket: null });
+    expect((await tickets.startConfirm(id, 'phoneA', 'c', '42', clock.now())).result).toBe('cancelled');
+    expect((await tickets.poll(id, 'desk', clock.now())).state).toBe('cancelled');
   });
 
   it('belongs to the first phone: a second phone is refused at every step', async () => {
     const id = await newTicket();
     await tickets.scan(id, 'phoneA', 'csrf1', clock.now());
     expect(await tickets.scan(id, 'phoneB', 'csrf2', clock.now())).toEqual({ result: 'taken', ticket: null });
-    expect(await tickets.startConfirm(id, 'phoneB', 'csrf1', clock.now())).toBe('taken');
+    expect((await tickets.startConfirm(id, 'phoneB', 'csrf1', '', clock.now())).result).toBe('taken');
     expect(await tickets.cancel(id, 'phoneB', clock.now())).toBe('taken');
     expect(await tickets.confirm(id, 'phoneB', tokens, clock.now(), clock.now() + 1)).toBe('taken');
-    expect(await tickets.poll(id, 'desk', clock.now())).toBe('scanned');
+    expect((await tickets.poll(id, 'desk', clock.now())).state).toBe('scanned');
   });
 
   it('confirms only with the CSRF token of the phone’s latest view, and never a ticket nobody scanned', async () => {
     const id = await newTicket();
-    expect(await tickets.startConfirm(id, 'phoneA', 'csrf1', clock.now())).toBe('waiting');
+    expect((await tickets.startConfirm(id, 'phoneA', 'csrf1', '', clock.now())).result).toBe('waiting');
     expect(await tickets.confirm(id, 'phoneA', tokens, clock.now(), clock.now() + 1)).toBe('waiting');
     await tickets.scan(id, 'phoneA', 'csrf1', clock.now());
     await tickets.scan(id, 'phoneA', 'csrf2', clock.now());
-    expect(await tickets.startConfirm(id, 'phoneA', 'csrf1', clock.now())).toBe('refused');
+    expect((await tickets.startConfirm(id, 'phoneA', 'csrf1', '', clock.now())).result).toBe('refused');
     expect(await tickets.confirm(id, 'phoneA', tokens, clock.now(), clock.now() + 1)).toBe('scanned');
-    expect(await tickets.startConfirm(id, 'phoneA', 'csrf2', clock.now())).toBe('ok');
+    expect((await tickets.startConfirm(id, 'phoneA', 'csrf2', '', clock.now())).result).toBe('ok');
   });
 
   it('cannot be confirmed or completed after a cancel', async () => {
     const id = await newTicket();
     await tickets.scan(id, 'phoneA', 'c', clock.now());
-    await tickets.startConfirm(id, 'phoneA', 'c', clock.now());
+    await tickets.startConfirm(id, 'phoneA', 'c', '', clock.now());
     expect(await tickets.cancel(id, 'phoneA', clock.now())).toBe('ok');
     expect(await tickets.confirm(id, 'phoneA', tokens, clock.now(), clock.now() + 1)).toBe('cancelled');
-    expect(await tickets.startConfirm(id, 'phoneA', 'c', clock.now())).toBe('cancelled');
+    expect((await tickets.startConfirm(id, 'phoneA', 'c', '', clock.now())).result).toBe('cancelled');
     expect(await tickets.complete(id, 'desk', clock.now())).toEqual({ result: 'cancelled' });
-    expect(await tickets.poll(id, 'desk', clock.now())).toBe('cancelled');
+    expect((await tickets.poll(id, 'desk', clock.now())).state).toBe('cancelled');
   });
 
   it('expires by the injected clock: nothing moves it afterwards, and a confirmed ticket must be completed within its window', async () => {
     const id = await newTicket();
     await tickets.scan(id, 'phoneA', 'c', clock.now());
     clock.advance(TTL);
-    expect(await tickets.poll(id, 'desk', clock.now())).toBe('expired');
-    expect(await tickets.startConfirm(id, 'phoneA', 'c', clock.now())).toBe('expired');
+    expect((await tickets.poll(id, 'desk', clock.now())).state).toBe('expired');
+    expect((await tickets.startConfirm(id, 'phoneA', 'c', '', clock.now())).result).toBe('expired');
     expect(await tickets.scan(id, 'phoneA', 'c', clock.now())).toEqual({ result: 'expired', ticket: null });
 
     const late = await newTicket();
     await tickets.scan(late, 'phoneA', 'c', clock.now());
-    await tickets.startConfirm(late, 'phoneA', 'c', clock.now());
+    await tickets.startConfirm(late, 'phoneA', 'c', '', clock.now());
     await tickets.confirm(late, 'phoneA', tokens, clock.now(), clock.now() + 5_000);
     clock.advance(5_000);
     expect(await tickets.complete(late, 'desk', clock.now())).toEqual({ result: 'expired' });
@@ -97,23 +106,23 @@ describe.each(['redis', 'memory'] as const)('scan tickets in the %s store', (kin
 
   it('answers only the browser that holds its secret', async () => {
     const id = await newTicket();
-    expect(await tickets.poll(id, 'other-desk', clock.now())).toBe('forbidden');
+    expect((await tickets.poll(id, 'other-desk', clock.now())).state).toBe('forbidden');
     await tickets.scan(id, 'phoneA', 'c', clock.now());
-    await tickets.startConfirm(id, 'phoneA', 'c', clock.now());
+    await tickets.startConfirm(id, 'phoneA', 'c', '', clock.now());
     await tickets.confirm(id, 'phoneA', tokens, clock.now(), clock.now() + 30_000);
     expect(await tickets.complete(id, 'other-desk', clock.now())).toEqual({ result: 'forbidden' });
     expect(await tickets.complete(id, 'desk', clock.now())).toMatchObject({ result: 'ok' });
-    expect(await tickets.poll('no-such-ticket', 'desk', clock.now())).toBe('expired');
+    expect((await tickets.poll('no-such-ticket', 'desk', clock.now())).state).toBe('expired');
   });
 
   it('limits counted polls per window, uncounted reads pass', async () => {
     const id = await newTicket();
     const limit = { windowMs: 10_000, max: 3 };
-    for (let i = 0; i < 3; i++) expect(await tickets.poll(id, 'desk', clock.now(), limit)).toBe('waiting');
-    expect(await tickets.poll(id, 'desk', clock.now(), limit)).toBe('limited');
-    expect(await tickets.poll(id, 'desk', clock.now())).toBe('waiting');
+    for (let i = 0; i < 3; i++) expect((await tickets.poll(id, 'desk', clock.now(), limit)).state).toBe('waiting');
+    expect((await tickets.poll(id, 'desk', clock.now(), limit)).state).toBe('limited');
+    expect((await tickets.poll(id, 'desk', clock.now())).state).toBe('waiting');
     clock.advance(10_000);
-    expect(await tickets.poll(id, 'desk', clock.now(), limit)).toBe('waiting');
+    expect((await tickets.poll(id, 'desk', clock.now(), limit)).state).toBe('waiting');
   });
 
   it('caps a browser’s open tickets; a slot frees itself when its ticket expires', async () => {

@@ -6,6 +6,7 @@ import {
   type ScanTicketState,
   type ScanTicketStore,
   type ScanTicketTokens,
+  type ScanTicketView,
 } from './scan-ticket-types.js';
 
 interface MemoryTicket extends NewScanTicket {
@@ -20,6 +21,8 @@ interface MemoryTicket extends NewScanTicket {
 }
 
 const LINGER_MS = 60_000;
+
+const viewOf = ({ desktop, returnTo, createdAt, expiresAt, digits }: MemoryTicket): ScanTicketView => ({ desktop, returnTo, createdAt, expiresAt, digits });
 const OPEN: readonly ScanTicketState[] = ['waiting', 'scanned', 'confirming', 'confirmed'];
 
 /** The Redis scripts' rules (redis-scan-tickets.ts), step for step, in one process's memory. */
@@ -57,19 +60,19 @@ export function createMemoryScanTickets(clock: Clock): ScanTicketStore {
     },
     async poll(ticketId, ownerHash, now, limit) {
       const ticket = find(ticketId);
-      if (!ticket) return 'expired';
-      if (ticket.ownerHash !== ownerHash) return 'forbidden';
+      if (!ticket) return { state: 'expired', digits: '' };
+      if (ticket.ownerHash !== ownerHash) return { state: 'forbidden', digits: '' };
       if (limit && limit.max > 0) {
         if (ticket.pollsFrom === undefined || now - ticket.pollsFrom >= limit.windowMs) {
           ticket.polls = 1;
           ticket.pollsFrom = now;
         } else if (ticket.polls >= limit.max) {
-          return 'limited';
+          return { state: 'limited', digits: '' };
         } else {
           ticket.polls++;
         }
       }
-      return desktopView(current(ticket, now));
+      return { state: desktopView(current(ticket, now)), digits: ticket.digits };
     },
     async scan(ticketId, phone, csrf, now) {
       const step = phoneStep(ticketId, phone, now);
@@ -78,16 +81,20 @@ export function createMemoryScanTickets(clock: Clock): ScanTicketStore {
       if (state !== 'waiting' && state !== 'scanned' && state !== 'confirming') return { result: state, ticket: null };
       if (state === 'waiting') Object.assign(ticket, { state: 'scanned', phone });
       ticket.csrf = csrf;
-      const { desktop, returnTo, createdAt, expiresAt, digits } = ticket;
-      return { result: ticket.state === 'scanned' ? 'ok' : ticket.state, ticket: { desktop, returnTo, createdAt, expiresAt, digits } };
+      return { result: ticket.state === 'scanned' ? 'ok' : ticket.state, ticket: viewOf(ticket) };
     },
-    async startConfirm(ticketId, phone, csrf, now) {
+    async startConfirm(ticketId, phone, csrf, pick, now) {
       const step = phoneStep(ticketId, phone, now);
-      if (typeof step === 'string') return step;
-      if (step.state !== 'scanned' && step.state !== 'confirming') return step.state;
-      if (step.ticket.csrf !== csrf) return 'refused';
-      step.ticket.state = 'confirming';
-      return 'ok';
+      if (typeof step === 'string') return { result: step, ticket: null };
+      const { ticket, state } = step;
+      if (state !== 'scanned' && state !== 'confirming') return { result: state, ticket: null };
+      if (ticket.csrf !== csrf) return { result: 'refused', ticket: null };
+      if (ticket.digits !== '' && ticket.digits !== pick) {
+        Object.assign(ticket, { state: 'cancelled', csrf: undefined });
+        return { result: 'mismatch', ticket: null };
+      }
+      ticket.state = 'confirming';
+      return { result: 'ok', ticket: viewOf(ticket) };
     },
     async confirm(ticketId, phone, tokens, now, completeBy) {
       const step = phoneStep(ticketId, phone, now);

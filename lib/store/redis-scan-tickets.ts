@@ -3,7 +3,7 @@ import type { RedisClient } from './redis-client.js';
 import { defineScript } from './scripts.js';
 import { guard } from './store-error.js';
 import { desktopView } from './scan-ticket-types.js';
-import type { PhoneStepResult, ScanTicketStore, ScanTicketTokens } from './scan-ticket-types.js';
+import type { PhoneStepResult, ScanTicketStore, ScanTicketTokens, ScanTicketView } from './scan-ticket-types.js';
 
 /**
  * Each script touches one ticket's hash (KEYS[1]) and nothing else, so it runs on Redis Cluster. Expiry is
@@ -41,12 +41,18 @@ end
 local v = redis.call('HMGET', KEYS[1], 'desktop', 'returnTo', 'createdAt', 'expiresAt', 'digits')
 return {s, v[1], v[2], v[3], v[4], v[5]}`;
 
-/** ARGV: phone, now, csrf. */
+/** ARGV: phone, now, csrf, pick. A wrong pick of the digits cancels: a relayed code dies at the first guess. */
 const START_CONFIRM = `${PHONE_PRELUDE}
 if s ~= 'scanned' and s ~= 'confirming' then return {s} end
 if redis.call('HGET', KEYS[1], 'csrf') ~= ARGV[3] then return {'refused'} end
+local v = redis.call('HMGET', KEYS[1], 'desktop', 'returnTo', 'createdAt', 'expiresAt', 'digits')
+if v[5] ~= '' and v[5] ~= ARGV[4] then
+  redis.call('HSET', KEYS[1], 'state', 'cancelled')
+  redis.call('HDEL', KEYS[1], 'csrf')
+  return {'mismatch'}
+end
 redis.call('HSET', KEYS[1], 'state', 'confirming')
-return {'ok'}`;
+return {'ok', v[1], v[2], v[3], v[4], v[5]}`;
 
 /** ARGV: phone, now, completeBy, ttlMs, then the tokens' field/value pairs. */
 const CONFIRM = `${PHONE_PRELUDE}
@@ -65,21 +71,21 @@ return {'ok'}`;
 
 /** ARGV: owner, now, windowMs, max (0: not counted). One read; the count only when asked for. */
 const POLL = `${CURRENT_STATE}
-local f = redis.call('HMGET', KEYS[1], 'owner', 'polls', 'pollsFrom')
-if not f[1] then return 'expired' end
-if f[1] ~= ARGV[1] then return 'forbidden' end
+local f = redis.call('HMGET', KEYS[1], 'owner', 'polls', 'pollsFrom', 'digits')
+if not f[1] then return {'expired', ''} end
+if f[1] ~= ARGV[1] then return {'forbidden', ''} end
 local max = tonumber(ARGV[4])
 if max > 0 then
   local now = tonumber(ARGV[2])
   if not f[3] or now - tonumber(f[3]) >= tonumber(ARGV[3]) then
     redis.call('HSET', KEYS[1], 'polls', 1, 'pollsFrom', now)
   elseif tonumber(f[2]) >= max then
-    return 'limited'
+    return {'limited', ''}
   else
     redis.call('HINCRBY', KEYS[1], 'polls', 1)
   end
 end
-return current(ARGV[2])`;
+return {current(ARGV[2]), f[4]}`;
 
 const TOKEN_FIELDS = ['accessToken', 'refreshToken', 'expiresIn', 'scope', 'openid', 'userId'] as const;
 
@@ -106,12 +112,17 @@ return 1`;
 /** How long a settled or expired ticket stays readable (as "expired", "cancelled"…) after its expiry. */
 const LINGER_MS = 60_000;
 
+function ticketView([desktop, returnTo, createdAt, expiresAt, digits]: (string | undefined)[]): ScanTicketView | null {
+  if (desktop === undefined) return null;
+  return { desktop, returnTo: returnTo!, createdAt: Number(createdAt), expiresAt: Number(expiresAt), digits: digits ?? '' };
+}
+
 export function createRedisScanTickets(redis: RedisClient, keys: Pick<Keys, 'scanTicket' | 'scanOpenTickets'>): ScanTicketStore {
   const scan = defineScript<string[]>(redis, 'wechatScanTicketScan', SCAN, 1);
   const startConfirm = defineScript<string[]>(redis, 'wechatScanTicketStartConfirm', START_CONFIRM, 1);
   const confirm = defineScript<string[]>(redis, 'wechatScanTicketConfirm', CONFIRM, 1);
   const cancel = defineScript<string[]>(redis, 'wechatScanTicketCancel', CANCEL, 1);
-  const poll = defineScript<string>(redis, 'wechatScanTicketPoll', POLL, 1);
+  const poll = defineScript<[string, string]>(redis, 'wechatScanTicketPoll', POLL, 1);
   const complete = defineScript<(string | null)[]>(redis, 'wechatScanTicketComplete', COMPLETE, 1);
   const reserve = defineScript<number>(redis, 'wechatScanTicketReserve', RESERVE, 1);
   const key = keys.scanTicket;
@@ -132,16 +143,20 @@ export function createRedisScanTickets(redis: RedisClient, keys: Pick<Keys, 'sca
         if (failed) throw failed;
       }),
     poll: (ticketId, ownerHash, now, limit) =>
-      guard(async () => desktopView(await poll(key(ticketId), ownerHash, now, limit?.windowMs ?? 0, limit?.max ?? 0))),
+      guard(async () => {
+        const [state, digits] = await poll(key(ticketId), ownerHash, now, limit?.windowMs ?? 0, limit?.max ?? 0);
+        return { state: desktopView(state), digits: digits ?? '' };
+      }),
     scan: (ticketId, phoneHash, csrfHash, now) =>
       guard(async () => {
-        const [result, desktop, returnTo, createdAt, expiresAt, digits] = await scan(key(ticketId), phoneHash, now, csrfHash);
-        const ticket =
-          desktop === undefined ? null : { desktop, returnTo: returnTo!, createdAt: Number(createdAt), expiresAt: Number(expiresAt), digits: digits ?? '' };
-        return { result: (result === 'scanned' ? 'ok' : result) as PhoneStepResult, ticket };
+        const [result, ...view] = await scan(key(ticketId), phoneHash, now, csrfHash);
+        return { result: (result === 'scanned' ? 'ok' : result) as PhoneStepResult, ticket: ticketView(view) };
       }),
-    startConfirm: (ticketId, phoneHash, csrfHash, now) =>
-      guard(async () => (await startConfirm(key(ticketId), phoneHash, now, csrfHash))[0] as PhoneStepResult),
+    startConfirm: (ticketId, phoneHash, csrfHash, pick, now) =>
+      guard(async () => {
+        const [result, ...view] = await startConfirm(key(ticketId), phoneHash, now, csrfHash, pick);
+        return { result: result as PhoneStepResult, ticket: ticketView(view) };
+      }),
     confirm: (ticketId, phoneHash, tokens, now, completeBy) =>
       guard(async () => {
         const pairs = TOKEN_FIELDS.flatMap((field) => [field, String(tokens[field])]);

@@ -47,7 +47,7 @@ export type DesktopTicketState = 'waiting' | 'scanned' | 'confirmed' | 'cancelle
 export type DesktopPoll = DesktopTicketState | 'forbidden' | 'limited';
 
 /** A phone's step: done ('ok'), or why not — another phone has the ticket ('taken'), or the state it is in. */
-export type PhoneStepResult = 'ok' | 'taken' | 'refused' | 'expired' | ScanTicketState;
+export type PhoneStepResult = 'ok' | 'taken' | 'refused' | 'mismatch' | 'expired' | ScanTicketState;
 
 /** A stored state (or a script's refusal) as the desktop may see it. */
 export function desktopView(state: string | null | undefined): DesktopPoll {
@@ -68,16 +68,28 @@ export interface ScanTicketStore {
    */
   reserve(ownerHash: string, ticketId: string, now: number, until: number, max: number): Promise<boolean>;
   create(ticketId: string, ticket: NewScanTicket, ttlMs: number): Promise<void>;
-  /** One read (and the poll count when `limit` is given) for the browser holding the ticket's secret. */
-  poll(ticketId: string, ownerHash: string, now: number, limit?: PollLimit): Promise<DesktopPoll>;
+  /**
+   * One read (and the poll count when `limit` is given) for the browser holding the ticket's secret: the state
+   * and the digits it shows ('' without number matching, or when refused).
+   */
+  poll(ticketId: string, ownerHash: string, now: number, limit?: PollLimit): Promise<{ state: DesktopPoll; digits: string }>;
   /**
    * The phone opened the ticket: a waiting ticket becomes this phone's (scanned); the same phone again gets
    * a fresh CSRF token. `ticket` is set when the phone may see the confirm page (result 'scanned' or
    * 'confirming').
    */
   scan(ticketId: string, phoneHash: string, csrfHash: string, now: number): Promise<{ result: PhoneStepResult; ticket: ScanTicketView | null }>;
-  /** Confirm pressed (scanned or confirming, same phone, matching CSRF token): confirming. */
-  startConfirm(ticketId: string, phoneHash: string, csrfHash: string, now: number): Promise<PhoneStepResult>;
+  /**
+   * Confirm pressed (scanned or confirming, same phone, matching CSRF token): confirming. With number
+   * matching, `pick` must be the ticket's digits: a wrong pick cancels the ticket ('mismatch').
+   */
+  startConfirm(
+    ticketId: string,
+    phoneHash: string,
+    csrfHash: string,
+    pick: string,
+    now: number,
+  ): Promise<{ result: PhoneStepResult; ticket: ScanTicketView | null }>;
   /** The phone's authorization for the desktop came back: confirmed, holding its tokens until `completeBy`. */
   confirm(ticketId: string, phoneHash: string, tokens: ScanTicketTokens, now: number, completeBy: number): Promise<PhoneStepResult>;
   /** Cancel pressed, or the phone's authorization failed or was vetoed (scanned or confirming, same phone). */

@@ -94,7 +94,7 @@ export interface WechatLoginOptions {
 export interface RateLimitOptions {
   /** Logins started per client address (IPv6: per /64) within any minute. Default 60. */
   loginsPerMinutePerIp?: number;
-  /** Logins started per browser (its login cookie) within any `loginTimeoutMs`: its open states. Default 10. */
+  /** Logins started per browser (its login cookie) within any `loginTimeoutMs`, so its open states; ≥ 2. Default 10. */
   openLoginsPerBrowser?: number;
 }
 
@@ -349,15 +349,18 @@ function resolveRateLimit(value: unknown): ResolvedConfig['rateLimit'] {
     throw new WechatConfigError('"rateLimit" must be { loginsPerMinutePerIp, openLoginsPerBrowser } (either may be left out) or false to turn the limits off');
   }
   const given = value as RateLimitOptions;
-  const limit = (name: keyof RateLimitOptions): number => {
+  const limit = (name: keyof RateLimitOptions, min: number, why: string): number => {
     const n = given[name];
     if (n === undefined) return DEFAULTS.rateLimit[name];
-    if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 1) {
-      throw new WechatConfigError(`"rateLimit.${name}" must be a whole number ≥ 1 (or rateLimit: false to turn the limits off)`);
+    if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < min) {
+      throw new WechatConfigError(`"rateLimit.${name}" must be a whole number ≥ ${min}${why} (or rateLimit: false to turn the limits off)`);
     }
     return n;
   };
-  return { loginsPerMinutePerIp: limit('loginsPerMinutePerIp'), openLoginsPerBrowser: limit('openLoginsPerBrowser') };
+  return {
+    loginsPerMinutePerIp: limit('loginsPerMinutePerIp', 1, ''),
+    openLoginsPerBrowser: limit('openLoginsPerBrowser', 2, ': a login restarted after a stale callback is a second one'),
+  };
 }
 
 function requireText(name: string, value: unknown, hint: string): asserts value is string {

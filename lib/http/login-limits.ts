@@ -17,9 +17,11 @@ export function loginLimits({ config, store, loginCookie }: Pick<WechatLoginRunt
     rateLimit(deps, { name: 'login-ip', limit: config.rateLimit.loginsPerMinutePerIp, windowMs: 60_000, key: (req) => clientAddressKey(req.ip) }),
     rateLimit(deps, {
       name: 'login-browser',
-      limit: config.rateLimit.openLoginsPerBrowser,
+      // A browser's first login comes without the cookie (it is set then) and is not counted: no key is written
+      // for each cookie-less request of a flooder. The cookie lives as long as a state, so the logins counted
+      // while it is held, plus that first one, are every state the browser can have open.
+      limit: config.rateLimit.openLoginsPerBrowser - 1,
       windowMs: Math.ceil(config.loginTimeoutMs),
-      // A browser without the cookie gets a fresh binder with no state yet: nothing to count.
       key: (req) => {
         const binder = loginCookie.read(req);
         return binder === undefined ? undefined : hashBinder(binder);

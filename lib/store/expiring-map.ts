@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.js';
 
-/** Writes between two sweeps, at least: with the map's size as the floor, a sweep costs O(1) per write. */
+/** Writes between two sweeps, at least; else as many as the map held after the last sweep (O(1) per write). */
 const SWEEP_EVERY = 1_000;
 
 /**
@@ -21,17 +21,18 @@ export interface ExpiringMap {
 
 export function createExpiringMap(clock: Clock): ExpiringMap {
   const entries = new Map<string, { value: unknown; expiresAt: number }>();
-  let writesSinceSweep = 0;
+  let writesUntilSweep = SWEEP_EVERY;
 
   function sweep(now: number): void {
-    writesSinceSweep = 0;
     for (const [key, entry] of entries) if (entry.expiresAt <= now) entries.delete(key);
+    // Against the size after the sweep, not the growing one: a threshold that grows with each write is never met.
+    writesUntilSweep = Math.max(SWEEP_EVERY, entries.size);
   }
 
   return {
     set(key, value, ttlMs) {
       const now = clock.now();
-      if (++writesSinceSweep >= Math.max(SWEEP_EVERY, entries.size)) sweep(now);
+      if (--writesUntilSweep <= 0) sweep(now);
       entries.set(key, { value, expiresAt: now + ttlMs });
     },
     replace(key, value) {

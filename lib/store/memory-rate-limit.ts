@@ -1,7 +1,7 @@
 import { clampRetry } from './redis-rate-limit.js';
 import type { RateLimitHit, RateLimitVerdict } from './types.js';
 
-/** Hits between two sweeps of idle windows (at least as many as there are windows: the sweep stays amortised O(1)). */
+/** Hits between two sweeps of idle windows, at least; else as many as there were windows after the last sweep (O(1) per hit). */
 const SWEEP_EVERY = 1_000;
 
 /**
@@ -17,17 +17,17 @@ export interface MemoryRateLimit {
 export function createMemoryRateLimit(): MemoryRateLimit {
   /** Allowed hits' times, oldest first, per limit and client; with the window they were counted in. */
   const windows = new Map<string, { times: number[]; windowMs: number }>();
-  let hitsSinceSweep = 0;
+  let hitsUntilSweep = SWEEP_EVERY;
 
   function sweep(now: number): void {
-    hitsSinceSweep = 0;
     for (const [id, { times, windowMs }] of windows) {
       if (times.length === 0 || times[times.length - 1]! <= now - windowMs) windows.delete(id);
     }
+    hitsUntilSweep = Math.max(SWEEP_EVERY, windows.size);
   }
 
   async function hit({ name, key, limit, windowMs, now }: RateLimitHit): Promise<RateLimitVerdict> {
-    if (++hitsSinceSweep >= Math.max(SWEEP_EVERY, windows.size)) sweep(now);
+    if (--hitsUntilSweep <= 0) sweep(now);
     const id = `${name}\n${key}`;
     const window = windows.get(id) ?? { times: [], windowMs };
     window.windowMs = windowMs;

@@ -21,6 +21,8 @@ export interface TestRedisServer {
 export interface RedisServerOptions {
   /** AOF on (`appendonly yes`, `appendfsync always`): a halt and restart keeps every write. Default off. */
   appendOnly?: boolean;
+  /** Allows DEBUG (e.g. DEBUG SLEEP, a server that stops answering) from local clients. Default off. */
+  debugCommand?: boolean;
 }
 
 export async function freePort(): Promise<number> {
@@ -53,12 +55,13 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   throw new Error('unreachable');
 }
 
-function spawnRedis(port: number, dir: string, { appendOnly = false }: RedisServerOptions): ChildProcess {
-  const aof = appendOnly ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
+function spawnRedis(port: number, dir: string, { appendOnly = false, debugCommand = false }: RedisServerOptions): ChildProcess {
+  const args = appendOnly ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
+  if (debugCommand) args.push('--enable-debug-command', 'local');
   return spawn(
     'redis-server',
     // --dir of its own: a replica's full sync writes an RDB file even with --save '': not in the work tree.
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...aof, '--daemonize', 'no', '--dir', dir],
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...args, '--daemonize', 'no', '--dir', dir],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
 }

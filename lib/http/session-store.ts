@@ -2,6 +2,7 @@ import { RedisStore } from 'connect-redis';
 import type { SessionData } from 'express-session';
 import type { Keys } from '../store/keys.js';
 import type { RedisClient } from '../store/redis-client.js';
+import { onEachKey, scanEveryMaster, type NodeKeys } from '../store/every-master.js';
 import { defineScript } from '../store/scripts.js';
 import { rememberGrantStatus } from './grant-status.js';
 
@@ -31,14 +32,16 @@ export interface WechatSessionStoreOptions {
 }
 
 /**
- * connect-redis, with the read replaced by the script above. Writes, deletes and listings stay
- * connect-redis's own, on keys `{sessionPrefix}{sid}` wrapped in a hash tag.
+ * connect-redis, with the read replaced by the script above and the listings (all, ids, length, clear) by ones
+ * that scan every master of a Cluster. Writes and deletes stay connect-redis's own, on keys
+ * `{sessionPrefix}{sid}` wrapped in a hash tag.
  */
 export class WechatSessionStore extends RedisStore {
   readonly #readSession: (...args: (string | number)[]) => Promise<ReadSessionReply>;
   readonly #grantKey: (grantId: string) => string;
   readonly #ttlMs: number;
   readonly #wrapError: (error: unknown) => unknown;
+  readonly #redis: RedisClient;
 
   constructor({ redis, keys, ttlMs, wrapError }: WechatSessionStoreOptions) {
     super({ client: redis, prefix: keys.sessionPrefix, ttl: Math.ceil(ttlMs / 1000) });
@@ -46,6 +49,7 @@ export class WechatSessionStore extends RedisStore {
     this.#grantKey = keys.grant;
     this.#ttlMs = Math.ceil(ttlMs);
     this.#wrapError = wrapError;
+    this.#redis = redis;
   }
 
   override async get(sid: string, cb?: StoreCallback) {
@@ -87,23 +91,53 @@ export class WechatSessionStore extends RedisStore {
     return super.destroy(tagged(sid), this.#wrapped(cb));
   }
 
-  // Listings scan keys, and a Redis error's arguments would name every session id: wrapped like the rest.
+  // Listings scan every master (connect-redis 8 scans one node of a Cluster, and its MGET / DEL of many keys are
+  // refused across slots). A Redis error's arguments would name every session id: wrapped like the rest.
   override clear(cb?: StoreCallback) {
-    return super.clear(this.#wrapped(cb));
+    return this.#listing(cb, async (listed) => {
+      await onEachKey(listed, 'unlink');
+      return null;
+    });
   }
 
   override length(cb?: StoreCallback) {
-    return super.length(this.#wrapped(cb));
+    return this.#listing(cb, async (listed) => listed.reduce((sum, { keys }) => sum + keys.length, 0));
   }
 
   override ids(cb?: StoreCallback) {
-    return super.ids(this.#wrapped(cb && ((error, ids?: string[]) => cb(error, ids?.map(untagged)))));
+    return this.#listing(cb, async (listed) => listed.flatMap(({ keys }) => keys.map((key) => this.#sidOf(key))));
   }
 
   override all(cb?: StoreCallback) {
-    return super.all(
-      this.#wrapped(cb && ((error, sessions?: { id: string }[]) => cb(error, sessions?.map((s) => ({ ...s, id: untagged(s.id) }))))),
-    );
+    return this.#listing(cb, async (listed) => {
+      const texts = await onEachKey<string | null>(listed, 'get');
+      const sids = listed.flatMap(({ keys }) => keys.map((key) => this.#sidOf(key)));
+      const sessions: Array<SessionData & { id: string }> = [];
+      texts.forEach((text, i) => {
+        if (text === null) return; // expired since the scan
+        try {
+          sessions.push({ ...(this.serializer.parse(text) as SessionData), id: sids[i]! });
+        } catch {
+          // unreadable: skipped, as get() treats it as no session
+        }
+      });
+      return sessions;
+    });
+  }
+
+  async #listing<T>(cb: StoreCallback | undefined, answer: (listed: NodeKeys[]) => Promise<T>): Promise<unknown> {
+    let result: T;
+    try {
+      result = await answer(await scanEveryMaster(this.#redis, this.prefix, this.scanCount));
+    } catch (error) {
+      if (cb) return cb(this.#wrapError(error));
+      throw this.#wrapError(error);
+    }
+    return cb ? cb(null, result) : result;
+  }
+
+  #sidOf(key: string): string {
+    return untagged(key.slice(this.prefix.length));
   }
 
   #wrapped(cb: StoreCallback | undefined): StoreCallback | undefined {

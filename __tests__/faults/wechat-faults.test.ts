@@ -199,3 +199,31 @@ describe('a slow WeChat (inside the timeout) is only slow', () => {
     await expectNoHalfLogins(world.redis, world);
   });
 });
+
+describe("the emulator's faults used here", () => {
+  const tokenUrl = () =>
+    `${world.emulator.apiBaseUrl}/sns/oauth2/access_token?appid=${world.emulator.defaultApp.appId}&secret=x&code=x&grant_type=authorization_code`;
+
+  it("'http502' answers a gateway's HTML page with HTTP 502", async () => {
+    world.emulator.injectFault('access_token', 'http502');
+    const res = await fetch(tokenUrl());
+    expect(res.status).toBe(502);
+    expect(await res.text()).toContain('502 Bad Gateway');
+  });
+
+  it("'slow' answers normally after delayMs (also set over HTTP)", async () => {
+    await fetch(`${world.emulator.url}/__emulator/faults`, {
+      method: 'POST',
+      body: JSON.stringify({ endpoint: 'access_token', fault: 'slow', delayMs: 150 }),
+    });
+    const started = Date.now();
+    const body = (await (await fetch(tokenUrl())).json()) as { errcode: number };
+    expect(Date.now() - started).toBeGreaterThanOrEqual(145);
+    expect(body.errcode).toBe(40125); // the emulator's own answer to a wrong secret, only later
+  });
+
+  it('refuses a delay that is not a non-negative number', () => {
+    expect(() => world.emulator.injectFault('userinfo', 'slow', 1, { delayMs: -1 })).toThrow(/"delayMs"/);
+    expect(() => world.emulator.injectFault('userinfo', 'slow', 1, { delayMs: Number.NaN })).toThrow(/"delayMs"/);
+  });
+});

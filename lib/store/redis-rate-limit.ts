@@ -7,21 +7,23 @@ import type { RateLimitHit, RateLimitVerdict } from './types.js';
 
 /**
  * A sliding window log: one sorted set per limit and client, holding the times of the hits it allowed (by the
- * caller's clock, so an injected clock moves the window). One script on one key: forget the hits that left the
- * window, count the rest, and add this hit only when under the limit — a refused hit writes nothing. The set
- * never holds more than `limit` members, and it expires (real time) one window after its last allowed hit.
- * Returns [allowed (1/0), ms until the oldest counted hit leaves the window].
+ * caller's clock, so an injected clock moves the window). One script on one key, one round trip: count the hits
+ * inside the window (read only), and only when under the limit add this one, forget those that left and push
+ * the expiry. A refused hit writes nothing; an allowed one writes first with ZADD, so Redis out of memory refuses
+ * it (a script is checked at its first write). The set never holds more than `limit` members, and it expires
+ * (real time) one window after its last allowed hit.
+ * ARGV: now, window, limit, a unique member, '(' + (now - window). Returns [allowed (1/0), ms until a place frees].
  */
 const HIT_LUA = `
 local key = KEYS[1]
 local now, window, limit = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
-redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
-if redis.call('ZCARD', key) < limit then
+if redis.call('ZCOUNT', key, ARGV[5], '+inf') < limit then
   redis.call('ZADD', key, now, ARGV[4])
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
   redis.call('PEXPIRE', key, window)
   return {1, 0}
 end
-local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+local oldest = redis.call('ZRANGEBYSCORE', key, ARGV[5], '+inf', 'WITHSCORES', 'LIMIT', 0, 1)
 return {0, tonumber(oldest[2]) + window - now}
 `;
 
@@ -29,8 +31,9 @@ export function createRedisRateLimit(redis: RedisClient, keys: Pick<Keys, 'rateL
   const hit = defineScript<[number, number]>(redis, 'wolRateLimitHit', HIT_LUA, 1);
   return function hitRateLimit({ name, key, limit, windowMs, now }: RateLimitHit): Promise<RateLimitVerdict> {
     return guard(async () => {
+      const window = Math.ceil(windowMs);
       // A random member: two hits in the same millisecond are two hits.
-      const [allowed, retryAfterMs] = await hit(keys.rateLimit(name, key), now, Math.ceil(windowMs), limit, randomBytes(8).toString('hex'));
+      const [allowed, retryAfterMs] = await hit(keys.rateLimit(name, key), now, window, limit, randomBytes(8).toString('hex'), `(${now - window}`);
       return allowed === 1 ? { allowed: true, retryAfterMs: 0 } : { allowed: false, retryAfterMs: clampRetry(retryAfterMs, windowMs) };
     });
   };

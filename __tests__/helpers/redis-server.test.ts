@@ -1,6 +1,7 @@
 import { describe, it, expect } from '@jest/globals';
 import { once } from 'node:events';
-import { startRedisServer } from './redis-server.js';
+import { spawn } from 'node:child_process';
+import { startRedisServer, waitUntilReady } from './redis-server.js';
 
 /** Timers alive in this worker: one that outlives the suite keeps the jest worker from exiting. */
 const timers = () => process.getActiveResourcesInfo().filter((resource) => resource === 'Timeout').length;
@@ -31,5 +32,18 @@ describe('test redis-server helper', () => {
     await server.stop();
     expect(open.status).toBe('end');
     expect(timers()).toBe(before);
+  });
+
+  it('never takes another server on its port for its own: ready means the answering server has our pid', async () => {
+    const foreign = await startRedisServer();
+    // Ours lost the race for the port: still running (not redis at all here), while another server answers PING.
+    const ours = spawn('sleep', ['30'], { stdio: 'ignore' });
+    try {
+      await expect(waitUntilReady(ours, foreign.port, 300)).rejects.toThrow(/did not become ready on port \d+ \(another server answers there\)/);
+      expect(await foreign.client().ping()).toBe('PONG'); // left alone
+    } finally {
+      ours.kill('SIGKILL');
+      await foreign.stop();
+    }
   });
 });

@@ -66,6 +66,7 @@ function spawnRedis(port: number, dir: string, { appendOnly = false, debugComman
   );
 }
 
+/** SIGTERM to our own child (never a signal by port or name) and its exit. */
 function exited(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise<void>((resolve) => {
@@ -102,34 +103,46 @@ function wrap(first: ChildProcess, port: number, dir: string, options: RedisServ
   };
 }
 
-async function waitUntilReady(child: ChildProcess, port: number): Promise<void> {
+/**
+ * Until the server on `port` answers as `child` (INFO's process_id is its pid), like the cluster helper: a PING
+ * alone would take another suite's server, which bound the port between our probe and our bind, for ours (ours
+ * then exits with "Address already in use", and the test would write into, and later stop, someone else's data).
+ */
+export async function waitUntilReady(child: ChildProcess, port: number, timeoutMs = 10_000): Promise<void> {
   let output = '';
   child.stdout?.on('data', (chunk) => (output += chunk));
   child.stderr?.on('data', (chunk) => (output += chunk));
-  const deadline = Date.now() + 10_000;
+  const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`redis-server exited early:\n${output}`);
-    if (await answersPing(port)) return;
+    const pid = await serverPid(port);
+    if (pid !== undefined && pid === child.pid) return;
     await new Promise((r) => setTimeout(r, 25));
   }
-  throw new Error(`redis-server did not become ready on port ${port}:\n${output}`);
+  throw new Error(`redis-server did not become ready on port ${port}${(await serverPid(port)) ? ' (another server answers there)' : ''}:\n${output}`);
 }
 
-/** A raw RESP PING: no client library, so nothing is left behind when the server is not up yet. */
-function answersPing(port: number): Promise<boolean> {
+/** The process_id of the server answering on `port`, by a raw RESP INFO: no client library left behind. */
+function serverPid(port: number): Promise<number | undefined> {
   return new Promise((resolve) => {
     const socket = connect({ port, host: '127.0.0.1' });
     let reply = '';
-    const done = (ok: boolean) => {
+    const done = (pid: number | undefined) => {
       socket.destroy();
-      resolve(ok);
+      resolve(pid);
     };
-    socket.setTimeout(500, () => done(false));
-    socket.on('error', () => done(false));
-    socket.on('connect', () => socket.write('PING\r\n'));
+    socket.setTimeout(500, () => done(undefined));
+    socket.on('error', () => done(undefined));
+    socket.on('connect', () => socket.write('INFO server\r\n'));
     socket.on('data', (chunk) => {
       reply += chunk;
-      if (reply.includes('\r\n')) done(reply.startsWith('+PONG'));
+      // A bulk reply ($<length>) is complete after its length; an error (-LOADING …) after its line.
+      const lineEnd = reply.indexOf('\r\n');
+      if (lineEnd < 0) return;
+      if (reply[0] !== '$') return done(undefined);
+      if (Buffer.byteLength(reply) < lineEnd + 2 + Number(reply.slice(1, lineEnd))) return;
+      const pid = /process_id:(\d+)/.exec(reply)?.[1];
+      done(pid === undefined ? undefined : Number(pid));
     });
   });
 }

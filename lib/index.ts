@@ -21,7 +21,7 @@ export { ReauthorizationRequiredError, REFRESH_TOKEN_LIFETIME_MS, type TokenMana
 export { toPublicUser, type WechatPublicAuthModel, type WechatPublicUser } from './store/user-model.js';
 export type * from './wechat/types.js';
 export { createRedisStore, type RedisStoreOptions } from './store/redis-store.js';
-export { CLUSTER_OPTIONS, type RedisClient, type RedisClusterNodes } from './store/redis-client.js';
+export { CLUSTER_OPTIONS, REDIS_OPTIONS, failFastWhileDisconnected, type RedisClient, type RedisClusterNodes } from './store/redis-client.js';
 export { createMemoryStore } from './store/memory-store.js';
 export type { WechatStore, UserRepository, GrantStore, GrantRecord, SessionLogin } from './store/types.js';
 export { loadWechatLoginElement, WechatElementConfigError, WECHAT_ELEMENT_TYPE, type WechatElementOptions, type LoadElementOptions } from './element-config.js';

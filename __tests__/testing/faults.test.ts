@@ -75,7 +75,7 @@ describe('injected faults', () => {
 
   it('rejects unknown endpoints, faults and times with a TypeError naming the argument', () => {
     expect(() => wechat.injectFault('token' as never, 'busy')).toThrow(/"endpoint"/);
-    expect(() => wechat.injectFault('auth', 'slow' as never)).toThrow(/"fault"/);
+    expect(() => wechat.injectFault('auth', 'teapot' as never)).toThrow(/"fault"/);
     expect(() => wechat.injectFault('auth', 'busy', 0)).toThrow(/"times"/);
   });
 });

@@ -4,6 +4,7 @@ import { DEFAULT_TIMEOUT_MS, resolveApiClientOptions, type ResolvedApiClientOpti
 import { systemClock, type Clock } from './clock.js';
 import { WechatConfigError } from './errors.js';
 import { parseClusterNode, type ParsedClusterNode, type RedisClient, type RedisClusterNodes } from './store/redis-client.js';
+import { parseTokenEncryptionKeys } from './store/token-cipher.js';
 import type { WechatStore } from './store/types.js';
 import type { WechatPublicAuthModel } from './store/user-model.js';
 import type { WechatLang, WechatScope } from './wechat/types.js';
@@ -81,6 +82,12 @@ export interface WechatLoginOptions {
   /** Redis key prefix. Default 'wol'. Keys are also namespaced by appId. */
   keyPrefix?: string;
   /**
+   * Encrypts the access and refresh tokens stored in Redis (grants and user records) with AES-256-GCM: a
+   * 32-byte key as base64 (`openssl rand -base64 32`) or 64 hex characters, or a list of keys, newest first,
+   * to rotate (new writes use the first; the others still read). Default none: tokens are stored as they are.
+   */
+  tokenEncryptionKey?: string | string[];
+  /**
    * Bounds on starting logins (each writes a state to Redis), counted in the store so they hold across
    * processes; past them `/login` answers 429 with Retry-After. `false` turns them off (e.g. for load tests).
    * Default { loginsPerMinutePerIp: 60, openLoginsPerBrowser: 10 }.
@@ -128,6 +135,8 @@ export interface ResolvedConfig {
   tokenRefreshSkewMs: number;
   loginTimeoutMs: number;
   keyPrefix: string;
+  /** The keys, checked, as given (newest first); undefined: tokens are stored unencrypted. */
+  tokenEncryptionKey: string[] | undefined;
   rateLimit: Required<RateLimitOptions> | false;
   emulatorLink: boolean;
   clock: Clock;
@@ -226,10 +235,23 @@ export function resolveConfig(options: WechatLoginOptions, warn: (message: strin
     tokenRefreshSkewMs: nonNegativeNumber('tokenRefreshSkewMs', o.tokenRefreshSkewMs, DEFAULTS.tokenRefreshSkewMs),
     loginTimeoutMs: positiveNumber('loginTimeoutMs', o.loginTimeoutMs, DEFAULTS.loginTimeoutMs),
     keyPrefix: resolveKeyPrefix(o.keyPrefix),
+    tokenEncryptionKey: resolveTokenEncryptionKey(o),
     rateLimit: resolveRateLimit(o.rateLimit),
     emulatorLink: o.emulatorLink === true,
     clock: o.clock ?? systemClock,
   };
+}
+
+/** Checked once here; the store we build on `redis` encrypts with it. Your own `store` takes it itself. */
+function resolveTokenEncryptionKey(o: WechatLoginOptions): string[] | undefined {
+  if (o.tokenEncryptionKey === undefined) return undefined;
+  parseTokenEncryptionKeys(o.tokenEncryptionKey);
+  if (o.store !== undefined) {
+    throw new WechatConfigError(
+      '"tokenEncryptionKey" applies to the store built on "redis"; with your own "store", give the key to it: createMemoryStore({ tokenEncryptionKey }) or createRedisStore({ …, tokenEncryptionKey })',
+    );
+  }
+  return typeof o.tokenEncryptionKey === 'string' ? [o.tokenEncryptionKey] : [...o.tokenEncryptionKey];
 }
 
 /** A client passes as it is; a URL is checked; seed nodes are parsed, once. */

@@ -13,7 +13,8 @@ import { createWechatService, type WechatService } from './wechat/service.js';
 import { createKeys } from './store/keys.js';
 import { connectRedis, type RedisClient } from './store/redis-client.js';
 import { createRedisStore } from './store/redis-store.js';
-import type { UserRepository, WechatStore } from './store/types.js';
+import type { WechatStore } from './store/types.js';
+import { createWechatUsers, type WechatUsers } from './store/user-grants.js';
 import { createTokenManager, type TokenManager } from './tokens/token-manager.js';
 
 export interface WechatLogin {
@@ -25,8 +26,8 @@ export interface WechatLogin {
   errorHandler(): ErrorRequestHandler;
   /** The typed WeChat service (seed names: getAccessToken(code), getUserInfo(code), refreshToken(rt)). */
   service: WechatService;
-  /** The stored users (WechatPublicAuthModel). */
-  users: UserRepository;
+  /** The stored users (WechatPublicAuthModel), and `signOutEverywhere(openid)`. */
+  users: WechatUsers;
   /** Grants and refresh, for code outside a request. */
   tokens: TokenManager;
   store: WechatStore;
@@ -59,7 +60,15 @@ export function createWechatLogin(options: WechatLoginOptions, deps: CreateWecha
   // A URL or seed nodes: we connect (a Cluster with failover-ready options) and close() disconnects.
   const ownsRedis = typeof config.redis === 'string' || Array.isArray(config.redis);
   const redis = typeof config.redis === 'string' || Array.isArray(config.redis) ? connectRedis(config.redis) : config.redis;
-  const store = config.store ?? createRedisStore({ redis: redis!, appId: config.appId, keyPrefix: config.keyPrefix, ownsClient: ownsRedis });
+  const store =
+    config.store ??
+    createRedisStore({
+      redis: redis!,
+      appId: config.appId,
+      keyPrefix: config.keyPrefix,
+      ownsClient: ownsRedis,
+      tokenEncryptionKey: config.tokenEncryptionKey,
+    });
   if (store.kind === 'memory') {
     const sessions = config.session && !config.session.store && !redis ? " and sessions are kept in express-session's MemoryStore" : '';
     warn(`using an in-memory store${sessions}: logins are lost on restart and not shared between processes. Not for production.`);
@@ -93,7 +102,7 @@ export function createWechatLogin(options: WechatLoginOptions, deps: CreateWecha
     requireWechatUser: createGuard(runtime),
     errorHandler: createErrorHandler(runtime),
     service,
-    users: store.users,
+    users: createWechatUsers(store, config.clock),
     tokens,
     store,
     close: () => store.close(),

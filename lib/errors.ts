@@ -49,6 +49,15 @@ export class WechatLoginError extends Error {
   }
 }
 
+/** The user must go through WeChat's authorization again (refresh token dead, grant gone, tokens unreadable, or wider scope needed). */
+export class ReauthorizationRequiredError extends WechatLoginError {
+  readonly scope: string | undefined;
+  constructor(reason: string, options: { scope?: string; cause?: unknown } = {}) {
+    super(`WeChat authorization required: ${reason}`, { code: ERR_REAUTHORIZATION_REQUIRED, status: 401, cause: options.cause });
+    this.scope = options.scope;
+  }
+}
+
 /** A bad option given to a factory: the message names the option and how to fix it. */
 export class WechatConfigError extends TypeError {
   readonly code = ERR_INVALID_OPTION;

@@ -22,7 +22,9 @@ export { toPublicUser, type WechatPublicAuthModel, type WechatPublicUser } from 
 export type * from './wechat/types.js';
 export { createRedisStore, type RedisStoreOptions } from './store/redis-store.js';
 export { CLUSTER_OPTIONS, REDIS_OPTIONS, failFastWhileDisconnected, type RedisClient, type RedisClusterNodes } from './store/redis-client.js';
-export { createMemoryStore } from './store/memory-store.js';
+export { createMemoryStore, type MemoryStoreOptions } from './store/memory-store.js';
+export { TokenUnreadableError, type TokenUnreadableReason } from './store/token-cipher.js';
+export { MAX_GRANTS_PER_USER, type WechatUsers } from './store/user-grants.js';
 export type { WechatStore, UserRepository, GrantStore, GrantRecord, SessionLogin } from './store/types.js';
 export { loadWechatLoginElement, WechatElementConfigError, WECHAT_ELEMENT_TYPE, type WechatElementOptions, type LoadElementOptions } from './element-config.js';
 export { safeReturnTo } from './http/return-to.js';

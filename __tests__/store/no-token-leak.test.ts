@@ -187,6 +187,13 @@ const GRANT_ROWS = {
   // grows: false, as Redis checks a script's memory at its first write only, and markDead's is a deletion (HDEL).
   markDead: { seed: seedGrant, call: (s, v) => s.grants.markDead(v.sid, 1), writes: true, grows: false, wrongTypeKey: (k, v) => k.grant(v.sid) },
   delete: { seed: seedGrant, call: (s, v) => s.grants.delete(v.sid), writes: true, grows: false },
+  deleteAllOfUser: {
+    seed: seedGrant,
+    call: (s) => s.grants.deleteAllOfUser(FIRST_USER_ID),
+    writes: true,
+    grows: false,
+    wrongTypeKey: (k) => k.userGrants(FIRST_USER_ID),
+  },
   tryLock: { call: (s, v) => s.grants.tryLock(v.sid, v.lockOwner, 10_000), writes: true, grows: true },
   unlock: {
     seed: (s, v) => s.grants.tryLock(v.sid, v.lockOwner, 10_000),

@@ -2,6 +2,7 @@
  * Redis key names. Keys that one command or script touches together share a hash tag ({...}), so every
  * multi-key operation stays valid on Redis Cluster:
  * - one login's session, its grant and the grant's refresh lock: {sid} (a login's grant id is its session id)
+ * A user's list of grants is tagged by the user id; signing out everywhere then touches each grant's {sid} apart.
  * States, code outcomes, rate-limit windows and user keys are single-key. Users are spread over the cluster, no slot holding them
  * all: each user's record is tagged by its id, the openid and unionid indexes by the openid and unionid. The id
  * sequence is one key, touched only by a user's first login.
@@ -20,6 +21,10 @@ export function createKeys(prefix: string, appId: string) {
     userByUnionid: (unionid: string) => `${base}:unionid:{${unionid}}`,
     grant: (grantId: string) => `${base}:grant:{${grantId}}`,
     grantLock: (grantId: string) => `${base}:grant:{${grantId}}:lock`,
+    /** The session a grant belongs to (a login's grant id is its session id): the session store's key. */
+    sessionOfGrant: (grantId: string) => `${base}:sess:{${grantId}}`,
+    /** A user's grant ids (a sorted set by expiry), for signing the user out everywhere; tagged by the user id. */
+    userGrants: (userId: number | string) => `${base}:user-grants:{${userId}}`,
     /** A scan-to-sign-in ticket: one hash, every transition a script on this one key. */
     scanTicket: (ticketId: string) => `${base}:scan:{${ticketId}}`,
     /** A desktop browser's open tickets (a sorted set by expiry), for the cap. */

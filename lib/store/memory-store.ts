@@ -2,15 +2,25 @@ import { systemClock, type Clock } from '../clock.js';
 import { createExpiringMap } from './expiring-map.js';
 import { createMemoryRateLimit } from './memory-rate-limit.js';
 import { createMemoryScanTickets } from './memory-scan-tickets.js';
+import { createMemoryUserGrants } from './memory-user-grants.js';
 import { grantFields, newGrantId, parseGrant, parseUser, tokenFields, userFields } from './records.js';
+import { tokenCipherFor, type TokenCipher } from './token-cipher.js';
 import type { CodeOutcome, GrantStore, LoginStateRecord, UserRepository, WechatStore } from './types.js';
+import type { UserGrantIndex } from './user-grants.js';
+
+export interface MemoryStoreOptions {
+  clock?: Clock;
+  /** As createRedisStore's: tokens are kept encrypted, as they would be in Redis. */
+  tokenEncryptionKey?: string | string[];
+}
 
 /**
  * A store in this process's memory, for a one-process demo or a first try without Redis. Like
  * express-session's MemoryStore it is not for production: nothing is shared between processes and
  * everything is lost on restart.
  */
-export function createMemoryStore({ clock = systemClock }: { clock?: Clock } = {}): WechatStore {
+export function createMemoryStore({ clock = systemClock, tokenEncryptionKey }: MemoryStoreOptions = {}): WechatStore {
+  const cipher = tokenCipherFor(tokenEncryptionKey);
   // Expired entries nobody reads again (a flood's login states) are swept, so memory follows what is live.
   const values = createExpiringMap(clock);
   const put = (key: string, value: unknown, ttlMs: number) => values.set(key, value, ttlMs);
@@ -39,8 +49,8 @@ export function createMemoryStore({ clock = systemClock }: { clock?: Clock } = {
       return read<CodeOutcome>(`code:${codeHash}`);
     },
     hitRateLimit: createMemoryRateLimit().hit,
-    users: createMemoryUsers(),
-    grants: createMemoryGrants(put, replace, read, (key) => values.delete(key)),
+    users: createMemoryUsers(cipher),
+    grants: createMemoryGrants(put, replace, read, (key) => values.delete(key), cipher, createMemoryUserGrants(clock)),
     scanTickets: createMemoryScanTickets(clock),
     async close() {
       values.clear();
@@ -48,25 +58,25 @@ export function createMemoryStore({ clock = systemClock }: { clock?: Clock } = {
   };
 }
 
-function createMemoryUsers(): UserRepository {
+function createMemoryUsers(cipher: TokenCipher): UserRepository {
   const byId = new Map<number, Record<string, string>>();
   const byOpenid = new Map<string, number>();
   const byUnionid = new Map<string, number>();
   let sequence = 0;
-  const find = (id: number | undefined) => (id === undefined ? null : parseUser({ ...byId.get(id) }));
+  const find = (id: number | undefined) => (id === undefined ? null : parseUser({ ...byId.get(id) }, cipher));
 
   return {
     async upsert(profile, tokens, now) {
       const id = byOpenid.get(profile.openid) ?? ++sequence;
       byOpenid.set(profile.openid, id);
       const previous = byId.get(id);
-      byId.set(id, { createdAt: String(now), ...previous, id: String(id), ...userFields(profile, tokens, now) });
+      byId.set(id, { createdAt: String(now), ...previous, id: String(id), ...userFields(profile, tokens, now, cipher, id) });
       if (profile.unionid) byUnionid.set(profile.unionid, id);
       return find(id)!;
     },
     async updateTokens(id, tokens, now) {
       const previous = byId.get(id);
-      if (previous) byId.set(id, { ...previous, ...tokenFields(tokens, now) });
+      if (previous) byId.set(id, { ...previous, ...tokenFields(tokens, now, cipher, id) });
     },
     findById: async (id) => find(byId.has(id) ? id : undefined),
     findByOpenid: async (openid) => find(byOpenid.get(openid)),
@@ -79,6 +89,8 @@ function createMemoryGrants(
   replace: (key: string, value: unknown) => void,
   read: <T>(key: string) => T | null,
   remove: (key: string) => void,
+  cipher: TokenCipher,
+  userGrants: UserGrantIndex,
 ): GrantStore {
   const getFields = (grantId: string) => read<Record<string, string>>(`grant:${grantId}`);
   /** As the Redis scripts do: the write that ends a refresh gives its holder's lock back. */
@@ -86,26 +98,35 @@ function createMemoryGrants(
     if (owner && read(`lock:${grantId}`) === owner) remove(`lock:${grantId}`);
   };
 
+  /** Sessions live in express-session's store here: ending a login is deleting its grant. */
+  const endLogin = (grantId: string) => {
+    const existed = getFields(grantId) !== null;
+    remove(`grant:${grantId}`);
+    remove(`lock:${grantId}`);
+    return existed;
+  };
+
   return {
     async create(grant, ttlMs, grantId = newGrantId()) {
-      put(`grant:${grantId}`, { ...grantFields(grant), version: '1', dead: '0' }, ttlMs);
+      (await userGrants.add(grant.userId, grantId, ttlMs)).forEach(endLogin);
+      put(`grant:${grantId}`, { ...grantFields(grant, cipher, grantId), version: '1', dead: '0' }, ttlMs);
       return grantId;
     },
     async get(grantId) {
       const fields = getFields(grantId);
-      return fields ? parseGrant(fields) : null;
+      return fields ? parseGrant(fields, cipher, grantId) : null;
     },
     async status(grantId) {
-      const grant = parseGrant(getFields(grantId) ?? {});
-      return grant && { version: grant.version, dead: grant.dead, expiresAt: grant.expiresAt };
+      const fields = getFields(grantId);
+      return fields?.version ? { version: Number(fields.version), dead: fields.dead === '1', expiresAt: Number(fields.expiresAt) } : null;
     },
     async replaceTokens(grantId, expectedVersion, tokens, lockOwner) {
       release(grantId, lockOwner);
       const fields = getFields(grantId);
       if (!fields || fields.version !== String(expectedVersion)) return null;
-      const next = { ...fields, ...grantFields(tokens), version: String(expectedVersion + 1) };
+      const next = { ...fields, ...grantFields(tokens, cipher, grantId), version: String(expectedVersion + 1) };
       replace(`grant:${grantId}`, next);
-      return parseGrant(next);
+      return parseGrant(next, cipher, grantId);
     },
     async markDead(grantId, expectedVersion, lockOwner) {
       release(grantId, lockOwner);
@@ -116,8 +137,15 @@ function createMemoryGrants(
       return true;
     },
     async delete(grantId) {
-      remove(`grant:${grantId}`);
-      remove(`lock:${grantId}`);
+      const userId = getFields(grantId)?.userId;
+      endLogin(grantId);
+      if (userId !== undefined) await userGrants.remove(Number(userId), [grantId]);
+    },
+    async deleteAllOfUser(userId) {
+      const grantIds = await userGrants.list(userId);
+      const ended = grantIds.filter(endLogin).length;
+      await userGrants.remove(userId, grantIds);
+      return ended;
     },
     async tryLock(grantId, owner, ttlMs) {
       const locked = read(`lock:${grantId}`) === null;

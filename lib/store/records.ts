@@ -1,10 +1,35 @@
 import { randomBytes } from 'node:crypto';
+import { logger } from '../debug.js';
 import type { UserProfileInput, UserTokensInput, WechatPublicAuthModel } from './user-model.js';
 import type { GrantRecord, GrantTokens, NewGrant } from './types.js';
+import { TokenUnreadableError, type TokenCipher } from './token-cipher.js';
 
-/** Flat string maps, as Redis hashes hold them, and back. Shared by the Redis and memory stores. */
+const log = logger('store');
 
-export function userFields(profile: UserProfileInput, tokens: UserTokensInput, now: number): Record<string, string> {
+/**
+ * Flat string maps, as Redis hashes hold them, and back. Shared by the Redis and memory stores. Tokens are
+ * sealed by the store's cipher on the way in and opened on the way out, each bound to its record (`grant:<id>`,
+ * `user:<id>`) and field, so a ciphertext moved to another record or field does not decrypt.
+ */
+
+const TOKEN_FIELDS = ['accessToken', 'refreshToken'] as const;
+
+export const grantRecordName = (grantId: string) => `grant:${grantId}`;
+export const userRecordName = (userId: number | string) => `user:${userId}`;
+
+function sealTokens(fields: Record<string, string>, cipher: TokenCipher, record: string): Record<string, string> {
+  for (const field of TOKEN_FIELDS) {
+    if (fields[field] !== undefined) fields[field] = cipher.seal(fields[field], `${record}:${field}`);
+  }
+  return fields;
+}
+
+function openToken(hash: Record<string, string>, field: (typeof TOKEN_FIELDS)[number], cipher: TokenCipher, record: string): string {
+  const stored = hash[field];
+  return stored === undefined ? '' : cipher.open(stored, `${record}:${field}`);
+}
+
+export function userFields(profile: UserProfileInput, tokens: UserTokensInput, now: number, cipher: TokenCipher, userId: number | string): Record<string, string> {
   const fields: Record<string, string> = {
     openid: profile.openid,
     accessToken: tokens.accessToken,
@@ -18,20 +43,34 @@ export function userFields(profile: UserProfileInput, tokens: UserTokensInput, n
     if (value !== undefined) fields[key] = value;
   }
   if (profile.sex !== undefined) fields.sex = String(profile.sex);
-  return fields;
+  return sealTokens(fields, cipher, userRecordName(userId));
 }
 
-export function tokenFields(tokens: UserTokensInput, now: number): Record<string, string> {
-  return {
+export function tokenFields(tokens: UserTokensInput, now: number, cipher: TokenCipher, userId: number | string): Record<string, string> {
+  const fields = {
     accessToken: tokens.accessToken,
     refreshToken: tokens.refreshToken,
     expiresIn: String(tokens.expiresIn),
     updatedAt: String(now),
   };
+  return sealTokens(fields, cipher, userRecordName(userId));
 }
 
-export function parseUser(hash: Record<string, string>): WechatPublicAuthModel | null {
+/**
+ * The user record. Its tokens are a copy of the latest grant's: when they cannot be decrypted (written with a
+ * key since dropped) they read as '' rather than making the user unreadable; each login's grant holds the truth.
+ */
+export function parseUser(hash: Record<string, string>, cipher: TokenCipher): WechatPublicAuthModel | null {
   if (!hash.id || !hash.openid) return null;
+  const token = (field: (typeof TOKEN_FIELDS)[number]) => {
+    try {
+      return openToken(hash, field, cipher, userRecordName(hash.id!));
+    } catch (error) {
+      if (!(error instanceof TokenUnreadableError)) throw error;
+      log('user %s: %s; read as none', hash.id, error.message);
+      return '';
+    }
+  };
   const text = (key: string) => (hash[key] === undefined ? null : hash[key]!);
   return {
     id: Number(hash.id),
@@ -43,25 +82,26 @@ export function parseUser(hash: Record<string, string>): WechatPublicAuthModel |
     province: text('province'),
     city: text('city'),
     country: text('country'),
-    accessToken: hash.accessToken ?? '',
-    refreshToken: hash.refreshToken ?? '',
+    accessToken: token('accessToken'),
+    refreshToken: token('refreshToken'),
     expiresIn: Number(hash.expiresIn ?? 0),
     createdAt: new Date(Number(hash.createdAt)),
     updatedAt: new Date(Number(hash.updatedAt)),
   };
 }
 
-export function grantFields(grant: NewGrant | GrantTokens): Record<string, string> {
+export function grantFields(grant: NewGrant | GrantTokens, cipher: TokenCipher, grantId: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(grant)) out[key] = String(value);
-  return out;
+  return sealTokens(out, cipher, grantRecordName(grantId));
 }
 
-export function parseGrant(hash: Record<string, string>): GrantRecord | null {
+/** The grant; TokenUnreadableError (an "authorize again") when its tokens cannot be decrypted. */
+export function parseGrant(hash: Record<string, string>, cipher: TokenCipher, grantId: string): GrantRecord | null {
   if (!hash.version) return null;
   return {
-    accessToken: hash.accessToken ?? '',
-    refreshToken: hash.refreshToken ?? '',
+    accessToken: openToken(hash, 'accessToken', cipher, grantRecordName(grantId)),
+    refreshToken: openToken(hash, 'refreshToken', cipher, grantRecordName(grantId)),
     expiresAt: Number(hash.expiresAt),
     refreshExpiresAt: Number(hash.refreshExpiresAt),
     expiresIn: Number(hash.expiresIn),

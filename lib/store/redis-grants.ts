@@ -1,8 +1,10 @@
 import type { Keys } from './keys.js';
 import type { RedisClient } from './redis-client.js';
 import { grantFields, newGrantId, pairsToObject, parseGrant } from './records.js';
+import { createRedisUserGrants } from './redis-user-grants.js';
 import { defineScript } from './scripts.js';
 import { guard } from './store-error.js';
+import type { TokenCipher } from './token-cipher.js';
 import type { GrantStore } from './types.js';
 
 // Every script declares both keys it may touch, the grant (KEYS[1]) and its refresh lock (KEYS[2]); they share
@@ -31,19 +33,39 @@ const UNLOCK = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`;
 
-/** One hash per grant (a login's tokens), its refresh lock beside it under the same hash tag. */
-export function createRedisGrants(redis: RedisClient, keys: Keys): GrantStore {
+/** Deletes the grant and its lock; returns the grant's user id (false when it was gone). */
+const DELETE = `
+local userId = redis.call('HGET', KEYS[1], 'userId')
+redis.call('DEL', KEYS[1], KEYS[2])
+return userId`;
+
+/**
+ * One hash per grant (a login's tokens, sealed by `cipher`), its refresh lock beside it under the same hash
+ * tag, and each grant listed under its user (redis-user-grants.ts) so that all of a user's logins can be ended.
+ */
+export function createRedisGrants(redis: RedisClient, keys: Keys, cipher: TokenCipher): GrantStore {
   const replaceTokens = defineScript<string[] | null>(redis, 'wechatGrantReplaceTokens', REPLACE_TOKENS, 2);
   const markDead = defineScript<number>(redis, 'wechatGrantMarkDead', MARK_DEAD, 2);
   const unlock = defineScript<number>(redis, 'wechatGrantUnlock', UNLOCK, 1);
+  const deleteGrant = defineScript<string | null>(redis, 'wechatGrantDelete', DELETE, 2);
+  const userGrants = createRedisUserGrants(redis, keys);
   const both = (grantId: string) => [keys.grant(grantId), keys.grantLock(grantId)];
+  /**
+   * Ends a login: its grant, lock and session (one hash tag, so one command on a Cluster). True when any of
+   * them was there.
+   */
+  const endLogin = async (grantId: string) =>
+    (await redis.del(keys.grant(grantId), keys.grantLock(grantId), keys.sessionOfGrant(grantId))) > 0;
 
   return {
     create: (grant, ttlMs, grantId = newGrantId()) =>
       guard(async () => {
+        // Listed under its user first: a grant that exists is always one that signing out everywhere finds.
+        const pushedOut = await userGrants.add(grant.userId, grantId, ttlMs);
+        await Promise.all(pushedOut.map(endLogin));
         const replies = await redis
           .multi()
-          .hset(keys.grant(grantId), { ...grantFields(grant), version: '1', dead: '0' })
+          .hset(keys.grant(grantId), { ...grantFields(grant, cipher, grantId), version: '1', dead: '0' })
           .pexpire(keys.grant(grantId), Math.max(1, Math.ceil(ttlMs)))
           .exec();
         // A command that fails inside an accepted MULTI (e.g. WRONGTYPE) is only in its reply, not thrown.
@@ -51,23 +73,33 @@ export function createRedisGrants(redis: RedisClient, keys: Keys): GrantStore {
         if (failed) throw failed;
         return grantId;
       }),
-    get: (grantId) => guard(async () => parseGrant(await redis.hgetall(keys.grant(grantId)))),
+    // Decrypted outside guard(): tokens that cannot be decrypted are an "authorize again", not a Redis failure.
+    get: async (grantId) => parseGrant(await guard(() => redis.hgetall(keys.grant(grantId))), cipher, grantId),
     status: (grantId) =>
       guard(async () => {
         const [version, dead, expiresAt] = await redis.hmget(keys.grant(grantId), 'version', 'dead', 'expiresAt');
         return version ? { version: Number(version), dead: dead === '1', expiresAt: Number(expiresAt) } : null;
       }),
-    replaceTokens: (grantId, expectedVersion, tokens, lockOwner = '') =>
-      guard(async () => {
-        const fields = Object.entries(grantFields(tokens)).flat();
-        const reply = await replaceTokens(...both(grantId), String(expectedVersion), lockOwner, ...fields);
-        return reply ? parseGrant(pairsToObject(reply)) : null;
-      }),
+    replaceTokens: async (grantId, expectedVersion, tokens, lockOwner = '') => {
+      const fields = Object.entries(grantFields(tokens, cipher, grantId)).flat();
+      const reply = await guard(() => replaceTokens(...both(grantId), String(expectedVersion), lockOwner, ...fields));
+      return reply ? parseGrant(pairsToObject(reply), cipher, grantId) : null;
+    },
     markDead: (grantId, expectedVersion, lockOwner = '') =>
       guard(async () => (await markDead(...both(grantId), String(expectedVersion), lockOwner)) === 1),
     delete: (grantId) =>
       guard(async () => {
-        await redis.del(...both(grantId));
+        const userId = await deleteGrant(...both(grantId));
+        if (userId) await userGrants.remove(Number(userId), [grantId]);
+      }),
+    deleteAllOfUser: (userId) =>
+      guard(async () => {
+        const grantIds = await userGrants.list(userId);
+        // Each grant has a hash tag of its own: one command per grant, never one across slots.
+        const ended = await Promise.all(grantIds.map(endLogin));
+        // Only the ids handled: a login listed meanwhile stays listed (and alive: it came after the sign-out).
+        await userGrants.remove(userId, grantIds);
+        return ended.filter(Boolean).length;
       }),
     tryLock: (grantId, owner, ttlMs) =>
       guard(async () => {

@@ -5,6 +5,7 @@ import { createRedisScanTickets } from './redis-scan-tickets.js';
 import { createRedisRateLimit } from './redis-rate-limit.js';
 import { createRedisUsers } from './redis-users.js';
 import { guard } from './store-error.js';
+import { tokenCipherFor } from './token-cipher.js';
 import type { CodeOutcome, LoginStateRecord, WechatStore } from './types.js';
 
 export interface RedisStoreOptions {
@@ -14,11 +15,17 @@ export interface RedisStoreOptions {
   keyPrefix: string;
   /** Disconnect the client on close() (true when we created it from a URL or seed nodes). */
   ownsClient?: boolean;
+  /**
+   * Encrypts the access and refresh tokens stored in grants and user records (AES-256-GCM): a 32-byte key as
+   * base64 or 64 hex characters (`openssl rand -base64 32`), or a list of keys, newest first, to rotate.
+   */
+  tokenEncryptionKey?: string | string[];
 }
 
 /** The production store: everything in Redis, nothing in process memory, Cluster-safe key layout. */
-export function createRedisStore({ redis, appId, keyPrefix, ownsClient = false }: RedisStoreOptions): WechatStore {
+export function createRedisStore({ redis, appId, keyPrefix, ownsClient = false, tokenEncryptionKey }: RedisStoreOptions): WechatStore {
   const keys = createKeys(keyPrefix, appId);
+  const cipher = tokenCipherFor(tokenEncryptionKey);
   return {
     kind: 'redis',
     putLoginState: (nonce, record, ttlMs) =>
@@ -38,8 +45,8 @@ export function createRedisStore({ redis, appId, keyPrefix, ownsClient = false }
       }),
     getCodeOutcome: (codeHash) => guard(async () => parseJson<CodeOutcome>(await redis.get(keys.code(codeHash)))),
     hitRateLimit: createRedisRateLimit(redis, keys),
-    users: createRedisUsers(redis, keys),
-    grants: createRedisGrants(redis, keys),
+    users: createRedisUsers(redis, keys, cipher),
+    grants: createRedisGrants(redis, keys, cipher),
     scanTickets: createRedisScanTickets(redis, keys),
     async close() {
       if (ownsClient) await redis.quit().catch(() => redis.disconnect());

@@ -3,6 +3,7 @@ import type { RedisClient } from './redis-client.js';
 import { pairsToObject, parseUser, tokenFields, userFields } from './records.js';
 import { defineScript } from './scripts.js';
 import { guard } from './store-error.js';
+import type { TokenCipher } from './token-cipher.js';
 import type { UserRepository } from './types.js';
 import type { WechatPublicAuthModel } from './user-model.js';
 
@@ -33,9 +34,9 @@ return 1`;
  * a hash tag of its own so users spread over a cluster. The openid index is the truth about a user's id: it is
  * claimed once, and a record is (re)written under whatever id it holds. A returning user's login is two round
  * trips (the id; then the record, and the unionid index beside it); a first login two more (a number from the
- * sequence, the claim).
+ * sequence, the claim). The tokens on a record are sealed by `cipher`.
  */
-export function createRedisUsers(redis: RedisClient, keys: Keys): UserRepository {
+export function createRedisUsers(redis: RedisClient, keys: Keys, cipher: TokenCipher): UserRepository {
   const claimId = defineScript<string>(redis, 'wechatUserClaimId', CLAIM_ID, 1);
   const upsert = defineScript<string[]>(redis, 'wechatUserUpsertRecord', UPSERT, 1);
   const updateTokens = defineScript<number>(redis, 'wechatUserUpdateTokens', UPDATE_TOKENS, 1);
@@ -46,7 +47,7 @@ export function createRedisUsers(redis: RedisClient, keys: Keys): UserRepository
     return claimId(keys.userByOpenid(openid), await redis.incr(keys.userSequence));
   }
   async function findById(id: number | string): Promise<WechatPublicAuthModel | null> {
-    return parseUser(await redis.hgetall(keys.user(id)));
+    return parseUser(await redis.hgetall(keys.user(id)), cipher);
   }
   async function findByIndex(indexKey: string): Promise<WechatPublicAuthModel | null> {
     const id = await redis.get(indexKey);
@@ -57,16 +58,16 @@ export function createRedisUsers(redis: RedisClient, keys: Keys): UserRepository
     upsert: (profile, tokens, now) =>
       guard(async () => {
         const id = await idForOpenid(profile.openid);
-        const fields = Object.entries({ id, ...userFields(profile, tokens, now) }).flat();
+        const fields = Object.entries({ id, ...userFields(profile, tokens, now, cipher, id) }).flat();
         const [record] = await Promise.all([
           upsert(keys.user(id), now, ...fields),
           profile.unionid ? redis.set(keys.userByUnionid(profile.unionid), id) : undefined,
         ]);
-        return parseUser(pairsToObject(record))!;
+        return parseUser(pairsToObject(record), cipher)!;
       }),
     updateTokens: (id, tokens, now) =>
       guard(async () => {
-        await updateTokens(keys.user(id), ...Object.entries(tokenFields(tokens, now)).flat());
+        await updateTokens(keys.user(id), ...Object.entries(tokenFields(tokens, now, cipher, id)).flat());
       }),
     findById: (id) => guard(() => findById(id)),
     findByOpenid: (openid) => guard(() => findByIndex(keys.userByOpenid(openid))),

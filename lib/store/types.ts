@@ -80,7 +80,8 @@ export interface GrantLockAttempt {
 export interface GrantStore {
   /**
    * Stores a new grant under `grantId` (the session id of the login, so that the session and its grant share
-   * a Redis hash tag), or under a new random id when none is given. Returns the id.
+   * a Redis hash tag), or under a new random id when none is given, and lists it under its user (at most
+   * MAX_GRANTS_PER_USER: past it the user's oldest login is ended). Returns the id.
    */
   create(grant: NewGrant, ttlMs: number, grantId?: string): Promise<string>;
   get(grantId: string): Promise<GrantRecord | null>;
@@ -97,6 +98,11 @@ export interface GrantStore {
    */
   markDead(grantId: string, expectedVersion: number, lockOwner?: string): Promise<boolean>;
   delete(grantId: string): Promise<void>;
+  /**
+   * Ends every login listed under the user: deletes each grant (its tokens) and, on Redis, the session of the
+   * same id. Returns how many were still there.
+   */
+  deleteAllOfUser(userId: number): Promise<number>;
   /**
    * Takes the short refresh lock for `owner` unless someone holds it, and reads the grant's version in the
    * same step: a version other than the one the caller read means a refresh landed since (read again).

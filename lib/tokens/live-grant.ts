@@ -1,14 +1,8 @@
-import { ERR_REAUTHORIZATION_REQUIRED, WechatLoginError } from '../errors.js';
+import { ReauthorizationRequiredError } from '../errors.js';
 import type { GrantRecord, GrantStore } from '../store/types.js';
 
-/** The user must go through WeChat's authorization again (refresh token dead, grant gone, or wider scope needed). */
-export class ReauthorizationRequiredError extends WechatLoginError {
-  readonly scope: string | undefined;
-  constructor(reason: string, options: { scope?: string; cause?: unknown } = {}) {
-    super(`WeChat authorization required: ${reason}`, { code: ERR_REAUTHORIZATION_REQUIRED, status: 401, cause: options.cause });
-    this.scope = options.scope;
-  }
-}
+// Defined beside the other errors, so the store can raise it for tokens it cannot decrypt.
+export { ReauthorizationRequiredError };
 
 /** The grant as stored, or ReauthorizationRequiredError when there is nothing left to refresh with. */
 export async function readLiveGrant(grants: Pick<GrantStore, 'get'>, grantId: string): Promise<GrantRecord> {

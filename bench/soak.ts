@@ -38,7 +38,7 @@ const processCount = flag('processes', 4);
 const browsers = flag('browsers', 8);
 const thinkMs = flag('think-ms', 100);
 const expireEveryMs = flag('expire-every-s', 60) * 1000;
-// The bundle runs from bench/.build/soak-<pid>/ (bench/soak.mjs).
+// The bundle runs from bench/.build/soak-<pid>/ (bench/run-bundled.mjs).
 const out = textFlag('out', fileURLToPath(new URL('../../results/soak-latest.json', import.meta.url)));
 const durationMs = minutes * 60_000;
 const warmUpMs = Math.min(30_000, durationMs / 10);

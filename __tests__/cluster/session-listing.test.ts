@@ -3,10 +3,12 @@ import type { SessionData } from 'express-session';
 import type { Cluster } from 'ioredis';
 import calculateSlot from 'cluster-key-slot';
 import { WechatSessionStore } from '../../lib/http/session-store.js';
+import { escapeGlob } from '../../lib/store/every-master.js';
 import { createKeys } from '../../lib/store/keys.js';
 import { CLUSTER_OPTIONS } from '../../lib/store/redis-client.js';
 import { storeUnavailable } from '../../lib/store/store-error.js';
 import { startRedisCluster, type TestRedisCluster } from '../helpers/redis-cluster.js';
+import { startRedisServer, type TestRedisServer } from '../helpers/redis-server.js';
 
 /**
  * express-session's listings (all, ids, length, clear) on a Redis Cluster. connect-redis 8 scans whichever one
@@ -82,3 +84,35 @@ describe('session listings on a Redis Cluster (3 masters)', () => {
     await call((cb) => store.clear(cb));
   });
 });
+
+describe('the same listings on one Redis', () => {
+  let server: TestRedisServer;
+  beforeAll(async () => {
+    server = await startRedisServer();
+  });
+  afterAll(async () => server?.stop());
+
+  it('all(), ids(), length() and clear() see ours only, and clear() leaves the rest', async () => {
+    const single = server.client();
+    const ours = new WechatSessionStore({ redis: single, keys, ttlMs: 60_000, wrapError: storeUnavailable });
+    const theirs = new WechatSessionStore({ redis: single, keys: otherAppKeys, ttlMs: 60_000, wrapError: storeUnavailable });
+    await Promise.all(sids.slice(0, 20).map((sid, n) => call((cb) => ours.set(sid, session(n), cb))));
+    await Promise.all(sids.slice(0, 5).map((sid, n) => call((cb) => theirs.set(sid, session(n), cb))));
+    await single.set(keys.grant(sids[0]!), 'grant');
+
+    expect(await call<number>((cb) => ours.length(cb))).toBe(20);
+    expect((await call<string[]>((cb) => ours.ids(cb))).sort()).toEqual(sids.slice(0, 20).sort());
+    expect((await call<Array<{ id: string; n: number }>>((cb) => ours.all(cb))).map((s) => [s.id, s.n]).sort()).toEqual(
+      sids.slice(0, 20).map((sid, n) => [sid, n]).sort(),
+    );
+    await call((cb) => ours.clear(cb));
+    expect(await call<number>((cb) => ours.length(cb))).toBe(0);
+    expect(await call<number>((cb) => theirs.length(cb))).toBe(5);
+    expect(await single.get(keys.grant(sids[0]!))).toBe('grant');
+  });
+
+  it('matches the prefix literally: glob characters in it match only themselves', () => {
+    expect(escapeGlob('wol:*:sess?[x]\\')).toBe('wol:\\*:sess\\?\\[x\\]\\\\');
+  });
+});
+

@@ -103,6 +103,25 @@ describe('with tokenEncryptionKey, Redis holds no usable token', () => {
   });
 });
 
+describe("a scan ticket's tokens (held from the phone's confirm until the desktop takes them)", () => {
+  it('are sealed in the ticket and opened for the desktop', async () => {
+    const prefix = freshPrefix('scan');
+    const store = createRedisStore({ redis: world.redis, appId: appId(), keyPrefix: prefix, tokenEncryptionKey: KEY_A });
+    const ticketKey = createKeys(prefix, appId()).scanTicket('t1');
+    const now = Date.now();
+    await store.scanTickets.create('t1', { ownerHash: 'desk', desktop: 'Chrome on Windows', returnTo: '/', createdAt: now, expiresAt: now + 60_000, digits: '' }, 60_000);
+    await world.redis.hset(ticketKey, 'state', 'confirming', 'phone', 'phone'); // scanned and confirmed on the phone
+    const tokens = { accessToken: `at-${randomBytes(16).toString('hex')}`, refreshToken: `rt-${randomBytes(16).toString('hex')}`, expiresIn: 7200, scope: 'snsapi_userinfo', openid: 'o1', userId: 1 };
+    expect(await store.scanTickets.confirm('t1', 'phone', tokens, now, now + 30_000)).toBe('ok');
+    const held = await everythingUnder(world.redis, prefix);
+    expect(held.text).toContain('confirmed');
+    expect(held.text).not.toContain(tokens.accessToken);
+    expect(held.text).not.toContain(tokens.refreshToken);
+    expect(await world.redis.hget(ticketKey, 'accessToken')).toMatch(/^enc:v1:/);
+    expect(await store.scanTickets.complete('t1', 'desk', now)).toEqual({ result: 'ok', tokens, returnTo: '/' });
+  });
+});
+
 describe('key rotation', () => {
   it('reads what key A wrote once the keys are [B, A]; new writes use B, which B alone then reads', async () => {
     const prefix = freshPrefix('rotate');

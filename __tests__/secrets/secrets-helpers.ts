@@ -22,7 +22,7 @@ export function instance(world: LoginWorld, overrides: Partial<WechatLoginOption
 }
 
 /** A browser that logged in as `user` through `app`: its session cookie, to send to any instance. */
-export async function loggedInBrowser(app: Express, world: LoginWorld, user: string): Promise<string> {
+export async function loggedInBrowser(app: Express, world: Pick<LoginWorld, 'emulator'>, user: string): Promise<string> {
   const agent = request.agent(app);
   const { callback } = await login(agent, world.emulator, { user, returnTo: '/profile' });
   if (callback.status !== 302 || callback.headers.location !== '/profile') throw new Error(`login answered ${callback.status}`);

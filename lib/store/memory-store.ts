@@ -4,6 +4,7 @@ import { createMemoryRateLimit } from './memory-rate-limit.js';
 import { createMemoryScanTickets } from './memory-scan-tickets.js';
 import { createMemoryUserGrants } from './memory-user-grants.js';
 import { grantFields, newGrantId, parseGrant, parseUser, tokenFields, userFields } from './records.js';
+import { sealScanTicketTokens } from './sealed-scan-tickets.js';
 import { tokenCipherFor, type TokenCipher } from './token-cipher.js';
 import type { CodeOutcome, GrantStore, LoginStateRecord, UserRepository, WechatStore } from './types.js';
 import type { UserGrantIndex } from './user-grants.js';
@@ -51,7 +52,7 @@ export function createMemoryStore({ clock = systemClock, tokenEncryptionKey }: M
     hitRateLimit: createMemoryRateLimit().hit,
     users: createMemoryUsers(cipher),
     grants: createMemoryGrants(put, replace, read, (key) => values.delete(key), cipher, createMemoryUserGrants(clock)),
-    scanTickets: createMemoryScanTickets(clock),
+    scanTickets: sealScanTicketTokens(createMemoryScanTickets(clock), cipher),
     async close() {
       values.clear();
     },

@@ -5,6 +5,7 @@ import { createRedisScanTickets } from './redis-scan-tickets.js';
 import { createRedisRateLimit } from './redis-rate-limit.js';
 import { createRedisUsers } from './redis-users.js';
 import { guard } from './store-error.js';
+import { sealScanTicketTokens } from './sealed-scan-tickets.js';
 import { tokenCipherFor } from './token-cipher.js';
 import type { CodeOutcome, LoginStateRecord, WechatStore } from './types.js';
 
@@ -47,7 +48,7 @@ export function createRedisStore({ redis, appId, keyPrefix, ownsClient = false, 
     hitRateLimit: createRedisRateLimit(redis, keys),
     users: createRedisUsers(redis, keys, cipher),
     grants: createRedisGrants(redis, keys, cipher),
-    scanTickets: createRedisScanTickets(redis, keys),
+    scanTickets: sealScanTicketTokens(createRedisScanTickets(redis, keys), cipher),
     async close() {
       if (ownsClient) await redis.quit().catch(() => redis.disconnect());
     },

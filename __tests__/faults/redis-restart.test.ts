@@ -106,6 +106,13 @@ describe('Redis stopped mid-flow and started again (AOF on)', () => {
       expect(res.text).not.toMatch(/\n\s+at |Error:/);
     }
 
+    // The callback that meets the outage offers to try the same callback again (nothing of it was used).
+    const duringAnswer = await during.get(duringCallback).set('User-Agent', WECHAT_UA);
+    expect(duringAnswer.status).toBe(503);
+    expect(duringAnswer.headers['retry-after']).toBe('2');
+    const tryAgain = /<a class="btn" href="([^"]+)">Try again<\/a>/.exec(duringAnswer.text)?.[1]?.replace(/&amp;/g, '&');
+    expect(tryAgain).toBe(duringCallback);
+
     const restarting = performance.now();
     await world.redisServer.restart();
     const serverUp = performance.now();
@@ -136,8 +143,8 @@ describe('Redis stopped mid-flow and started again (AOF on)', () => {
     expect(done.status).toBe(302);
     expect(done.headers.location).toBe('/profile?after=restart');
     expect((await inFlight.get('/api/me').set(json)).body.user.openid).toBe(world.emulator.openidFor('bob'));
-    // The callback that met the outage was not used up by it: the same callback now logs in.
-    const retried = await during.get(duringCallback).set('User-Agent', WECHAT_UA);
+    // The callback that met the outage was not used up by it: its "Try again" now logs in.
+    const retried = await during.get(tryAgain!).set('User-Agent', WECHAT_UA);
     expect(retried.status).toBe(302);
     expect(retried.headers.location).toBe('/api/me');
     expect((await during.get('/api/me').set(json)).status).toBe(200);

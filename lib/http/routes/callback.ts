@@ -34,7 +34,17 @@ export function callbackRoute(runtime: CallbackDependencies) {
     const nonce = parseState(req.query.state, config.stateLabel);
     const binderHash = browserBinderHash(runtime, req);
 
-    const taken = nonce ? await store.takeLoginState(nonce) : null;
+    let taken: LoginStateRecord | null;
+    try {
+      taken = nonce ? await store.takeLoginState(nonce) : null;
+    } catch (error) {
+      // Redis unavailable before anything was used: this same callback works once it is back (and if the state
+      // went after all, it restarts the login to the same returnTo).
+      if (!isTransientError(error)) throw error;
+      log('state not readable for now (%s): offering to try again', (error as { code?: unknown }).code);
+      sendTryAgain(res, req.originalUrl);
+      return;
+    }
     // Redis expires the state in real time; the injected clock is checked too, so tests and skewed hosts agree.
     const record = taken && taken.createdAt + config.loginTimeoutMs > config.clock.now() ? taken : null;
     if (!record) {
@@ -64,7 +74,13 @@ export function callbackRoute(runtime: CallbackDependencies) {
       }));
       return;
     }
-    await completeLogin(runtime, req, res, record, code, retry);
+    try {
+      await completeLogin(runtime, req, res, record, code, retry);
+    } catch (error) {
+      if (!isTransientError(error) || res.headersSent) throw error;
+      log('login failed for now (%s): offering to try again', (error as { code?: unknown }).code);
+      sendTryAgain(res, paths.loginUrl({ returnTo: record.returnTo, scope: record.scope }));
+    }
   };
 }
 
@@ -91,22 +107,20 @@ async function completeLogin(
   } catch (error) {
     // A repeated callback must not wait on a "pending" outcome that will never settle.
     await runtime.store.setCodeOutcome(codeHash, FAILED, CODE_OUTCOME_TTL_MS).catch(() => undefined);
-    if (!isTransientError(error) || res.headersSent) throw error;
-    log('login failed for now (%s): offering to try again', (error as { code?: unknown }).code);
-    sendTryAgain(runtime, res, record);
+    throw error;
   }
 }
 
 /**
- * WeChat (or Redis) busy for the moment: 503, nothing logged in, and a button that starts a fresh login to where
- * this one was going (the code may be spent, so the same callback cannot simply be reloaded).
+ * WeChat (or Redis) busy for the moment: 503, nothing logged in, and a button to try again: a fresh login to where
+ * this one was going once the code may be spent, or this same callback when nothing was used yet.
  */
-function sendTryAgain({ paths }: Pick<WechatLoginRuntime, 'paths'>, res: Response, record: LoginStateRecord): void {
+function sendTryAgain(res: Response, href: string): void {
   res
     .status(503)
     .set('Retry-After', '2')
-    .send(messagePage('WeChat is busy', 'Signing in did not complete: WeChat did not answer in time. Please try again.', {
-      href: paths.loginUrl({ returnTo: record.returnTo, scope: record.scope }),
+    .send(messagePage('Please try again', 'Signing in did not complete: WeChat or this site was busy for a moment.', {
+      href,
       label: 'Try again',
     }));
 }

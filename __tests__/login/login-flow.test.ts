@@ -469,12 +469,13 @@ describe('requireWechatUser: three answers', () => {
     expect(res.headers.location).toBe('/auth/wechat/login?returnTo=%2Fprofile%3Fx%3D1');
   });
 
-  it('shows a QR page of the page URL outside WeChat', async () => {
+  it('shows a scan-to-sign-in code outside WeChat, with the QR page of the page URL as the fallback link', async () => {
     const res = await request(app).get('/profile').set('User-Agent', DESKTOP_UA).set('Accept', 'text/html');
     expect(res.status).toBe(401);
     expect(res.headers['content-type']).toMatch(/html/);
     expect(res.text).toContain('<svg');
-    expect(res.text).toContain('data-url="http://localhost:3000/profile"');
+    expect(res.text).toMatch(/data-url="http:\/\/localhost:3000\/auth\/wechat\/scan\/t\/[A-Za-z0-9_-]{22}"/);
+    expect(res.text).toContain('href="/auth/wechat/qr?url=%2Fprofile"');
     expect(res.text).not.toContain('emulator');
   });
 

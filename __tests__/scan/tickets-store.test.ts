@@ -81,7 +81,8 @@ describe.each(['redis', 'memory'] as const)('scan tickets in the %s store', (kin
     const id = await newTicket();
     await tickets.scan(id, 'phoneA', 'c', clock.now());
     await tickets.startConfirm(id, 'phoneA', 'c', '', clock.now());
-    expect(await tickets.cancel(id, 'phoneA', clock.now())).toBe('ok');
+    expect(await tickets.cancel(id, 'phoneA', clock.now(), 'wrong-csrf')).toBe('refused');
+    expect(await tickets.cancel(id, 'phoneA', clock.now(), 'c')).toBe('ok');
     expect(await tickets.confirm(id, 'phoneA', tokens, clock.now(), clock.now() + 1)).toBe('cancelled');
     expect((await tickets.startConfirm(id, 'phoneA', 'c', '', clock.now())).result).toBe('cancelled');
     expect(await tickets.complete(id, 'desk', clock.now())).toEqual({ result: 'cancelled' });

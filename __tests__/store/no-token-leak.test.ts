@@ -213,7 +213,7 @@ const seedScanned = async (s: WechatStore, v: Values) => {
 };
 const seedConfirming = async (s: WechatStore, v: Values) => {
   await seedScanned(s, v);
-  await s.scanTickets.startConfirm(v.sid, v.lockOwner, v.codeHash, NOW);
+  await s.scanTickets.startConfirm(v.sid, v.lockOwner, v.codeHash, '', NOW);
 };
 const SCAN_ROWS = {
   // grows: false: its first write (ZREMRANGEBYSCORE) frees memory, and Redis checks a script's memory there only.
@@ -240,7 +240,7 @@ const SCAN_ROWS = {
   },
   startConfirm: {
     seed: seedScanned,
-    call: (s, v) => s.scanTickets.startConfirm(v.sid, v.lockOwner, v.codeHash, NOW),
+    call: (s, v) => s.scanTickets.startConfirm(v.sid, v.lockOwner, v.codeHash, '', NOW),
     writes: true,
     grows: true,
     wrongTypeKey: (k, v) => k.scanTicket(v.sid),

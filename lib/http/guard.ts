@@ -2,7 +2,8 @@ import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Respon
 import { isTransientError, ERR_REAUTHORIZATION_REQUIRED } from '../errors.js';
 import { messagePage } from './pages.js';
 import { isInWechat, wantsJson } from './request-kind.js';
-import { renderQrPage, type QrPageDependencies } from './routes/qr.js';
+import { renderQrPage } from './routes/qr.js';
+import { createScanDesk, type ScanDesk, type ScanDeskDependencies } from './scan-desk.js';
 import type { WechatScope } from '../wechat/types.js';
 
 export interface RequireWechatUserOptions {
@@ -10,11 +11,20 @@ export interface RequireWechatUserOptions {
   scope?: WechatScope;
 }
 
+type GuardDependencies = ScanDeskDependencies & { scanDesk: ScanDesk | undefined };
+
+/** The guard's collaborators: the desktop side of scan to sign in when it is on. */
+function guardDependencies(runtime: ScanDeskDependencies): GuardDependencies {
+  const { scanLogin } = runtime.config;
+  return { ...runtime, scanDesk: scanLogin ? createScanDesk(runtime, scanLogin) : undefined };
+}
+
 /**
- * The answer to "who are you?" when nobody (or not enough) is logged in:
- * JSON callers get 401, WeChat's browser goes to WeChat's authorization, other browsers get the QR page.
+ * The answer to "who are you?" when nobody (or not enough) is logged in: JSON callers get 401, WeChat's
+ * browser goes to WeChat's authorization, other browsers get a scan-to-sign-in code (or, with scanLogin off or
+ * too many codes open, the QR code of the page to open it in WeChat).
  */
-export async function respondLoginRequired(runtime: QrPageDependencies, req: Request, res: Response, scope: WechatScope): Promise<void> {
+async function respondLoginRequired(runtime: GuardDependencies, req: Request, res: Response, scope: WechatScope): Promise<void> {
   const returnTo = req.originalUrl;
   const login = runtime.paths.loginUrl({ returnTo, scope });
   if (wantsJson(req)) {
@@ -25,10 +35,12 @@ export async function respondLoginRequired(runtime: QrPageDependencies, req: Req
     res.redirect(302, login);
     return;
   }
+  if (runtime.scanDesk && !(await runtime.scanDesk.showNewCode(req, res, 401, returnTo, 0))) return;
   await renderQrPage(runtime, req, res, 401, returnTo);
 }
 
-export function createGuard(runtime: QrPageDependencies) {
+export function createGuard(base: ScanDeskDependencies) {
+  const runtime = guardDependencies(base);
   /**
    * @example
    * app.get('/profile', wechat.requireWechatUser(), (req, res) => res.send(req.wechat.user?.nickname));
@@ -69,7 +81,8 @@ export function createGuard(runtime: QrPageDependencies) {
  * Mount after your routes: turns "authorize again" into the guard's answer and WeChat or Redis being briefly
  * unavailable into 503 (the user stays logged in). Anything else goes on to your error handler.
  */
-export function createErrorHandler(runtime: QrPageDependencies): () => ErrorRequestHandler {
+export function createErrorHandler(base: ScanDeskDependencies): () => ErrorRequestHandler {
+  const runtime = guardDependencies(base);
   return () =>
     async function wechatErrorHandler(error: unknown, req: Request, res: Response, next: NextFunction) {
       if (res.headersSent) return next(error);

@@ -7,6 +7,7 @@ import { loginRoute } from './routes/login.js';
 import { loginLimits } from './login-limits.js';
 import { logoutConfirmRoute, logoutRoute } from './routes/logout.js';
 import { qrRoute } from './routes/qr.js';
+import { mountScanRoutes } from './routes/scan.js';
 import { ROUTES } from './paths.js';
 import { sameOriginOnly } from './same-origin.js';
 import type { WechatLoginRuntime } from './runtime.js';
@@ -39,6 +40,7 @@ export function createRouter(runtime: WechatLoginRuntime, session: RequestHandle
   routes.get(ROUTES.logout, noStore, logoutConfirmRoute(runtime));
   routes.post(ROUTES.logout, noStore, sameOriginOnly(runtime.site), logoutRoute(runtime));
   routes.get(ROUTES.qr, qrRoute(runtime));
+  if (config.scanLogin) mountScanRoutes(routes, runtime, config.scanLogin);
   routes.use(routeErrorPage);
   router.use(paths.mount, routes);
   return router;

@@ -103,10 +103,11 @@ export function createMemoryScanTickets(clock: Clock): ScanTicketStore {
       Object.assign(step.ticket, { state: 'confirmed', tokens, expiresAt: completeBy, csrf: undefined, forgetAt: completeBy + LINGER_MS });
       return 'ok';
     },
-    async cancel(ticketId, phone, now) {
+    async cancel(ticketId, phone, now, csrf = '') {
       const step = phoneStep(ticketId, phone, now);
       if (typeof step === 'string') return step;
       if (step.state !== 'scanned' && step.state !== 'confirming') return step.state;
+      if (csrf !== '' && step.ticket.csrf !== csrf) return 'refused';
       Object.assign(step.ticket, { state: 'cancelled', csrf: undefined });
       return 'ok';
     },

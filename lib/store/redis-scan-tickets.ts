@@ -62,9 +62,10 @@ redis.call('HDEL', KEYS[1], 'csrf')
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
 return {'ok'}`;
 
-/** ARGV: phone, now. */
+/** ARGV: phone, now, csrf ('' when the server cancels by itself). */
 const CANCEL = `${PHONE_PRELUDE}
 if s ~= 'scanned' and s ~= 'confirming' then return {s} end
+if ARGV[3] ~= '' and redis.call('HGET', KEYS[1], 'csrf') ~= ARGV[3] then return {'refused'} end
 redis.call('HSET', KEYS[1], 'state', 'cancelled')
 redis.call('HDEL', KEYS[1], 'csrf')
 return {'ok'}`;
@@ -162,7 +163,8 @@ export function createRedisScanTickets(redis: RedisClient, keys: Pick<Keys, 'sca
         const pairs = TOKEN_FIELDS.flatMap((field) => [field, String(tokens[field])]);
         return (await confirm(key(ticketId), phoneHash, now, completeBy, Math.max(1, completeBy - now + LINGER_MS), ...pairs))[0] as PhoneStepResult;
       }),
-    cancel: (ticketId, phoneHash, now) => guard(async () => (await cancel(key(ticketId), phoneHash, now))[0] as PhoneStepResult),
+    cancel: (ticketId, phoneHash, now, csrfHash = '') =>
+      guard(async () => (await cancel(key(ticketId), phoneHash, now, csrfHash))[0] as PhoneStepResult),
     complete: (ticketId, ownerHash, now) =>
       guard(async () => {
         const [result, returnTo, accessToken, refreshToken, expiresIn, scope, openid, userId] = await complete(key(ticketId), ownerHash, now);

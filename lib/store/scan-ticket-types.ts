@@ -92,8 +92,11 @@ export interface ScanTicketStore {
   ): Promise<{ result: PhoneStepResult; ticket: ScanTicketView | null }>;
   /** The phone's authorization for the desktop came back: confirmed, holding its tokens until `completeBy`. */
   confirm(ticketId: string, phoneHash: string, tokens: ScanTicketTokens, now: number, completeBy: number): Promise<PhoneStepResult>;
-  /** Cancel pressed, or the phone's authorization failed or was vetoed (scanned or confirming, same phone). */
-  cancel(ticketId: string, phoneHash: string, now: number): Promise<PhoneStepResult>;
+  /**
+   * Cancel pressed (with the CSRF token of the confirm page: `csrfHash`), or the phone's authorization failed
+   * or was vetoed (no token): scanned or confirming, same phone.
+   */
+  cancel(ticketId: string, phoneHash: string, now: number, csrfHash?: string): Promise<PhoneStepResult>;
   /** The desktop takes the tokens of a confirmed ticket, once; they are deleted from the ticket. */
   complete(
     ticketId: string,

@@ -1,0 +1,127 @@
+import { randomBytes, randomInt } from 'node:crypto';
+import type { Request, Response } from 'express';
+import QRCode from 'qrcode';
+import type { ResolvedScanLoginConfig } from '../config.js';
+import { logger } from '../debug.js';
+import { clientAddressKey } from './client-address.js';
+import { describeUserAgent } from './scan-desktop-info.js';
+import { createScanCookie, hashScanSecret, type ScanCookie } from './scan-cookie.js';
+import { desktopScanPage } from './scan-pages.js';
+import { createScanPaths, type ScanPaths } from './scan-paths.js';
+import type { WechatLoginRuntime } from './runtime.js';
+import { DEFAULTS } from '../config.js';
+
+const log = logger('scan');
+
+export type ScanDeskDependencies = Pick<WechatLoginRuntime, 'config' | 'store' | 'paths' | 'site'>;
+
+/** Why no code was issued: the client address made too many, or this browser holds its maximum open. */
+export type NoTicket = 'limited' | 'capped';
+
+/**
+ * The desktop side of scan to sign in, shared by the guard and the scan routes: issuing a ticket bound to this
+ * browser, and its page.
+ */
+export interface ScanDesk {
+  readonly settings: ResolvedScanLoginConfig;
+  readonly paths: ScanPaths;
+  readonly cookie: ScanCookie;
+  /** The hash tickets keep of this browser's scan secret; undefined when it has none. */
+  ownerHashOf(req: Request): string | undefined;
+  /** A new code for this browser, shown with `status`; or why not (nothing is written then). */
+  showNewCode(req: Request, res: Response, status: number, returnTo: string, renewals: number): Promise<NoTicket | undefined>;
+  /** The page of a code this browser already holds (the no-JavaScript "check again"). */
+  showCode(req: Request, res: Response, code: ShownCode): Promise<void>;
+}
+
+export interface ShownCode {
+  ticketId: string;
+  digits: string;
+  state: 'waiting' | 'scanned';
+  returnTo: string;
+  renewals: number;
+}
+
+export function createScanDesk(runtime: ScanDeskDependencies, settings: ResolvedScanLoginConfig): ScanDesk {
+  const { config, store, paths, site } = runtime;
+  const scanPaths = createScanPaths(config.prefix, settings.path);
+  // Path '/': the guard shows codes on the app's own pages, and a browser must present one secret for all its
+  // tabs (a cookie scoped to our routes would be replaced by every guarded page, orphaning the other tabs' codes).
+  const cookie = createScanCookie({ name: `${config.session ? config.session.name : DEFAULTS.sessionName}.scan`, path: '/', site });
+  const ownerHashOf = (req: Request) => {
+    const secret = cookie.read(req);
+    return secret ? hashScanSecret('owner', secret) : undefined;
+  };
+
+  async function issue(req: Request, res: Response, returnTo: string): Promise<{ ticketId: string; digits: string } | NoTicket> {
+    const now = config.clock.now();
+    if (config.rateLimit) {
+      // Every code is a Redis key: a flood from one address is refused before it writes any.
+      const verdict = await store.hitRateLimit({
+        name: 'scan-ip',
+        key: clientAddressKey(req.ip),
+        limit: config.rateLimit.loginsPerMinutePerIp,
+        windowMs: 60_000,
+        now,
+      });
+      if (!verdict.allowed) return 'limited';
+    }
+    const ownerHash = hashScanSecret('owner', cookie.secretFor(req, res));
+    const ticketId = randomBytes(16).toString('base64url');
+    const expiresAt = now + settings.ttlMs;
+    if (!(await store.scanTickets.reserve(ownerHash, ticketId, now, expiresAt, settings.maxOpenPerBrowser))) return 'capped';
+    const digits = settings.numberMatching ? String(randomInt(10, 100)) : '';
+    const desktop = describeUserAgent(req.get('user-agent'));
+    await store.scanTickets.create(ticketId, { ownerHash, desktop, returnTo, createdAt: now, expiresAt, digits }, settings.ttlMs);
+    log('scan ticket issued (%s)', desktop);
+    return { ticketId, digits };
+  }
+
+  async function showCode(req: Request, res: Response, code: ShownCode, status = 200): Promise<void> {
+    const origin = site.originOf(req);
+    const ticketUrl = `${origin}${scanPaths.ticket(code.ticketId)}`;
+    const qrSvg = await QRCode.toString(ticketUrl, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
+    const t = encodeURIComponent(code.ticketId);
+    const back = `returnTo=${encodeURIComponent(code.returnTo)}`;
+    const renewalsLeft = Math.max(0, settings.autoRenewals - code.renewals);
+    res.set('Cache-Control', 'no-store');
+    res
+      .status(status)
+      .type('html')
+      .send(
+        desktopScanPage({
+          ticketId: code.ticketId,
+          ticketUrl,
+          qrSvg,
+          digits: code.digits,
+          state: code.state,
+          eventsUrl: `${scanPaths.events}?t=${t}`,
+          statusUrl: `${scanPaths.status}?t=${t}`,
+          completeUrl: `${scanPaths.complete}?t=${t}`,
+          checkUrl: `${scanPaths.page}?t=${t}&${back}&renew=${code.renewals}`,
+          renewUrl: `${scanPaths.page}?${back}&renew=${code.renewals + 1}`,
+          renewalsLeft,
+          openInWechatUrl: `${paths.qr}?url=${encodeURIComponent(code.returnTo)}`,
+          ttlSeconds: settings.ttlMs / 1000,
+          emulatorHint: config.emulatorLink ? 'Development: scan with a phone context of the WeChat emulator, or open the code URL with a WeChat user-agent.' : undefined,
+        }),
+      );
+  }
+
+  return {
+    settings,
+    paths: scanPaths,
+    cookie,
+    ownerHashOf,
+    async showNewCode(req, res, status, returnTo, renewals) {
+      const issued = await issue(req, res, returnTo);
+      if (typeof issued === 'string') {
+        log('no scan ticket: %s', issued);
+        return issued;
+      }
+      await showCode(req, res, { ...issued, state: 'waiting', returnTo, renewals }, status);
+      return undefined;
+    },
+    showCode: (req, res, code) => showCode(req, res, code),
+  };
+}

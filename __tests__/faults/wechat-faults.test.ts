@@ -21,14 +21,14 @@ useLoginSuite((suite) => ({ world, wechat, app } = suite), {
   routes: tokenTestRoutes,
 });
 
-type FailingFault = Exclude<EmulatorFault, 'slow' | 'reset'>;
-const FAILING: FailingFault[] = ['busy', 'http500', 'http502', 'garbage', 'hang'];
+type FailingFault = Exclude<EmulatorFault, 'slow'>;
+const FAILING: FailingFault[] = ['busy', 'http500', 'http502', 'garbage', 'hang', 'reset'];
 const ALL_ATTEMPTS = 1 + RETRY_LIMIT;
 
 /**
- * Attempts a call makes before it gives up. `retry` retries -1 busy, 5xx and timeouts; a body that is not JSON
- * never. The single-use code is retried only for -1 busy (WeChat answered and did not use it): a 5xx or a
- * timeout may have consumed it.
+ * Attempts a call makes before it gives up. `retry` retries -1 busy, 5xx, timeouts and resets; a body that is not
+ * JSON never. The single-use code is retried only for -1 busy (WeChat answered and did not use it): a 5xx, a
+ * timeout or a reset may have consumed it.
  */
 function attempts(endpoint: EmulatorEndpoint, fault: FailingFault): number {
   if (fault === 'garbage') return 1;

@@ -57,6 +57,7 @@ describe('on Redis, two app instances', () => {
     const aliceId = (await one.wechat.users.findByOpenid(openid('alice')))!.id;
     const bobId = (await one.wechat.users.findByOpenid(openid('bob')))!.id;
     expect(await world.redis.zcard(keys.userGrants(aliceId))).toBe(3);
+    for (const cookie of alice) expect(await world.redis.exists(keys.sessionOfGrant(sessionIdOf(cookie)))).toBe(1);
 
     expect(await two.wechat.users.signOutEverywhere(openid('alice'))).toBe(3);
 

@@ -9,9 +9,10 @@
  */
 export function createKeys(prefix: string, appId: string) {
   const base = `${prefix}:${appId}`;
+  const sessionPrefix = `${base}:sess:`;
   return {
     /** connect-redis's prefix; the session store appends `{sid}`. */
-    sessionPrefix: `${base}:sess:`,
+    sessionPrefix,
     loginState: (nonce: string) => `${base}:state:${nonce}`,
     code: (codeHash: string) => `${base}:code:${codeHash}`,
     /** Its name from when all users shared one tag: ids carry on from there, never reused. */
@@ -22,7 +23,7 @@ export function createKeys(prefix: string, appId: string) {
     grant: (grantId: string) => `${base}:grant:{${grantId}}`,
     grantLock: (grantId: string) => `${base}:grant:{${grantId}}:lock`,
     /** The session a grant belongs to (a login's grant id is its session id): the session store's key. */
-    sessionOfGrant: (grantId: string) => `${base}:sess:{${grantId}}`,
+    sessionOfGrant: (grantId: string) => `${sessionPrefix}{${grantId}}`,
     /** A user's grant ids (a sorted set by expiry), for signing the user out everywhere; tagged by the user id. */
     userGrants: (userId: number | string) => `${base}:user-grants:{${userId}}`,
     /** A scan-to-sign-in ticket: one hash, every transition a script on this one key. */

@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import type { Express } from 'express';
-import { pathOf, WECHAT_UA, type LoginWorld } from '../helpers/login-app.js';
+import { DESKTOP_UA, pathOf, WECHAT_UA, type LoginWorld } from '../helpers/login-app.js';
 import { send } from '../helpers/http-browser.js';
 import { DEFAULT_EMULATOR_APP } from '../../lib/testing/index.js';
 import { cookieSet, expectNoLeak, expectNobodyLoggedIn, OTHER_APP, useHostileSuite, type HostileSuite } from './helpers/hostile-world.js';
@@ -22,6 +22,8 @@ useHostileSuite((built) => ((suites = built), ({ world, app } = built.main!)), {
   // Apps may switch Express to the qs parser: code[]= and code[a]= then arrive as arrays and objects.
   extended: { routes: (app) => app.set('query parser', 'extended') },
   shortTtl: { options: { loginTimeoutMs: SHORT_TTL_MS } },
+  // Without publicUrl: our origin is whatever the Host header says.
+  fromHost: { options: { publicUrl: undefined } },
 });
 
 const SECRETS = [DEFAULT_EMULATOR_APP.appSecret, OTHER_APP.appSecret];
@@ -162,6 +164,33 @@ describe('oversized callbacks are refused before they reach the app, and the ser
     expectNoLeak({ text: res.body, headers: res.headers }, SECRETS);
     expect((await send('GET', `${base}/`)).status).toBe(200);
     expect((await send('GET', `${base}/api/me`, { accept: 'application/json' })).status).toBe(401);
+  });
+});
+
+describe('an address too long for a QR code (the "open in WeChat" pages outside WeChat)', () => {
+  const desktop = (req: request.Test) => req.set('User-Agent', DESKTOP_UA).set('Accept', 'text/html');
+  const HUGE_HOST = `${'h'.repeat(4_000)}.example`;
+
+  it('the QR page of a 2 KB unicode path (6 KB encoded): 200, the QR code of our home page instead', async () => {
+    const res = await desktop(request(app).get(`/auth/wechat/qr?url=${q(`/${'码'.repeat(680)}`)}`));
+    expect(res.status).toBe(200);
+    expect(/data-url="([^"]*)"/.exec(res.text)?.[1]).toBe('http://localhost:3000/');
+    expectNoLeak(res, SECRETS);
+  });
+
+  it('a guarded page with a 3 KB query: its sign-in page, below 500', async () => {
+    const res = await desktop(request(app).get(`/profile?q=${'a'.repeat(3_000)}`));
+    expect(res.status).toBe(401);
+    expectNoLeak(res, SECRETS);
+  });
+
+  it.each([
+    ['the QR page', '/auth/wechat/qr?url=%2Fprofile'],
+    ['a guarded page (scan to sign in)', '/profile'],
+  ])('%s behind a 4 KB Host header (no publicUrl): 400, no stack', async (_name, path) => {
+    const res = await desktop(request(suites.fromHost!.app).get(path).set('Host', HUGE_HOST));
+    expect(res.status).toBe(400);
+    expectNoLeak(res, SECRETS);
   });
 });
 

@@ -58,10 +58,10 @@ afterAll(async () => {
 const HOSTILE_VALUES = [
   '//evil.com', '/\\evil.com', '\\\\evil.com', '/.//evil.com', '/%2e//evil.com', 'https://localhost:3000@evil.com', 'https://evil.com#@localhost:3000',
   'https://еxample.com', 'javascript:alert(1)', 'JaVaScRiPt:alert(1)', 'data:text/html,x', 'vbscript:x', '\r\nSet-Cookie: wechat.sid=evil',
-  '%0d%0aX-Injected:%201', 'http://localhost:3000//evil.com', 'snsapi_userinfo', 'snsapi_base', '1', '0'.repeat(32), 'a'.repeat(3_000),
+  '%0d%0aX-Injected:%201', 'http://localhost:3000//evil.com', 'snsapi_userinfo', 'snsapi_base', '1', '0'.repeat(32), 'a'.repeat(3_000), `/${'a'.repeat(2_040)}`, `/${'%E7%A0%81'.repeat(200)}`,
   '__proto__', 'constructor', '[object Object]', '\u0000', '\uFEFF', '\uD800', '😀', '码',
 ];
-const KEYS = ['code', 'state', 'returnTo', 'scope', 'retry', 'code[]', 'state[]', 'returnTo[]', 'code[a]', 'state[0]', 'returnTo[x]', '__proto__', '__proto__[code]', 'constructor[prototype][code]', 'code.x', ''];
+const KEYS = ['code', 'state', 'returnTo', 'scope', 'retry', 'url', 'code[]', 'state[]', 'returnTo[]', 'code[a]', 'state[0]', 'returnTo[x]', '__proto__', '__proto__[code]', 'constructor[prototype][code]', 'code.x', ''];
 
 const text = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 40 }),
@@ -137,7 +137,7 @@ const headersOf = (value: fc.Arbitrary<string>) =>
   );
 const headers = fc.oneof({ arbitrary: headersOf(headerText), weight: 9 }, { arbitrary: headersOf(wildHeaderText), weight: 1 });
 
-const path = fc.constantFrom('/auth/wechat/callback', '/auth/wechat/login', '/auth/wechat/callback/', '/AUTH/WECHAT/LOGIN', '/auth/wechat/logout');
+const path = fc.constantFrom('/auth/wechat/callback', '/auth/wechat/login', '/auth/wechat/callback/', '/AUTH/WECHAT/LOGIN', '/auth/wechat/logout', '/auth/wechat/qr', '/profile', '/api/me');
 
 // ---- invariants ----
 

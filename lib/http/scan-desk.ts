@@ -1,11 +1,11 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import type { Request, Response } from 'express';
-import QRCode from 'qrcode';
 import type { ResolvedScanLoginConfig } from '../config.js';
 import { logger } from '../debug.js';
 import { clientAddressKey } from './client-address.js';
 import { describeUserAgent } from './scan-desktop-info.js';
 import { createScanCookie, hashScanSecret, type ScanCookie } from './scan-cookie.js';
+import { qrCodeSvg } from './qr-code.js';
 import { desktopScanPage } from './scan-pages.js';
 import { createScanPaths, type ScanPaths } from './scan-paths.js';
 import type { WechatLoginRuntime } from './runtime.js';
@@ -80,7 +80,11 @@ export function createScanDesk(runtime: ScanDeskDependencies, settings: Resolved
   async function showCode(req: Request, res: Response, code: ShownCode, status = 200): Promise<void> {
     const origin = site.originOf(req);
     const ticketUrl = `${origin}${scanPaths.ticket(code.ticketId)}`;
-    const qrSvg = await QRCode.toString(ticketUrl, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
+    const qrSvg = await qrCodeSvg(ticketUrl);
+    if (qrSvg === undefined) {
+      res.status(400).type('text').send('This address is too long to show as a QR code.');
+      return;
+    }
     const t = encodeURIComponent(code.ticketId);
     const back = `returnTo=${encodeURIComponent(code.returnTo)}`;
     const renewalsLeft = Math.max(0, settings.autoRenewals - code.renewals);
@@ -103,7 +107,7 @@ export function createScanDesk(runtime: ScanDeskDependencies, settings: Resolved
           renewalsLeft,
           openInWechatUrl: `${paths.qr}?url=${encodeURIComponent(code.returnTo)}`,
           ttlSeconds: settings.ttlMs / 1000,
-          emulatorHint: config.emulatorLink ? 'Development: scan with a phone context of the WeChat emulator, or open the code URL with a WeChat user-agent.' : undefined,
+          emulatorHint: config.emulatorLink ? 'Development (the WeChat emulator plays WeChat): open the code’s URL in a browser with WeChat’s user-agent, or sign in here through “open this page in WeChat”.' : undefined,
         }),
       );
   }

@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
-import QRCode from 'qrcode';
 import { qrPage } from '../pages.js';
+import { qrCodeSvg } from '../qr-code.js';
 import { safeReturnTo } from '../return-to.js';
 import type { WechatLoginRuntime } from '../runtime.js';
 
@@ -8,8 +8,18 @@ export type QrPageDependencies = Pick<WechatLoginRuntime, 'config' | 'paths' | '
 
 /** The "open in WeChat" page: a QR code of one of our own pages, to scan with WeChat. */
 export async function renderQrPage({ config, paths, site }: QrPageDependencies, req: Request, res: Response, status: number, path: string): Promise<void> {
-  const url = `${site.originOf(req)}${path}`;
-  const qrSvg = await QRCode.toString(url, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
+  const origin = site.originOf(req);
+  let url = `${origin}${path}`;
+  let qrSvg = await qrCodeSvg(url);
+  if (qrSvg === undefined) {
+    // Too long for a QR code: the home page's, which the user can navigate from.
+    url = `${origin}/`;
+    qrSvg = await qrCodeSvg(url);
+  }
+  if (qrSvg === undefined) {
+    res.status(400).type('text').send('This address is too long to show as a QR code.');
+    return;
+  }
   const emulatorLoginHref = config.emulatorLink ? paths.loginUrl({ returnTo: path }) : undefined;
   res.status(status).type('html').send(qrPage({ url, qrSvg, emulatorLoginHref }));
 }

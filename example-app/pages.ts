@@ -144,7 +144,7 @@ export function homePage({ viewer, emulatorUrl }: HomePageOptions): string {
 <h2>How signing in works</h2>
 <ol class="steps">
 <li><div><b>Inside WeChat</b><span>Tap the button and allow access to your public profile (nickname and avatar). You come straight back here.</span></div></li>
-<li><div><b>In any other browser</b><span>You get a QR code of this page. Scan it with WeChat (发现 → 扫一扫) and sign in there.</span></div></li>
+<li id="how-desktop"><div><b>On a computer</b><span>You get a one-time sign-in code. Scan it with WeChat on your phone (发现 → 扫一扫), check that the phone names this computer's browser, and tap <b>Confirm</b>: this page signs itself in, no reload. The code works once, for 2 minutes, and only for this browser; Cancel on the phone, or let it expire, and nobody is signed in.</span></div></li>
 <li><div><b>What we keep</b><span>Your openid for this site, your nickname and avatar. We never see your WeChat password or chats.</span></div></li>
 </ol>
 </section>`;
@@ -153,13 +153,14 @@ import { isWechatBrowser, login } from '/client.js';
 const inWechat = isWechatBrowser();
 const env = document.getElementById('env');
 if (env) {
-  env.textContent = inWechat ? 'You are in WeChat: one tap signs you in' : 'Not in WeChat: you will get a QR code to scan';
+  env.textContent = inWechat ? 'You are in WeChat: one tap signs you in' : 'On a computer: scan a sign-in code with WeChat on your phone';
   env.classList.toggle('in-wechat', inWechat);
 }
 for (const link of document.querySelectorAll('[data-login]')) {
   link.addEventListener('click', (event) => {
     event.preventDefault();
-    login(link.dataset.login);
+    // Outside WeChat: the scan-to-sign-in page, which signs this browser in once the phone confirms.
+    login(link.dataset.login, { onNotWechat: ({ url }) => location.assign('/auth/wechat/scan?returnTo=' + encodeURIComponent(url)) });
   });
 }
 </script>`;

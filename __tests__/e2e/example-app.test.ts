@@ -89,27 +89,30 @@ describe('the example app in a real Chromium', () => {
     await context.close();
   });
 
-  test('on a desktop, /profile is the QR page, and its code is the page URL', async () => {
+  test('on a desktop, /profile is the scan-to-sign-in page; its "open in WeChat" link is the QR page of the page URL', async () => {
     const { context, page } = await newPage(browser, ON_DESKTOP);
     const response = await page.goto(`${world.app.url}/profile`);
     expect(response?.status()).toBe(401);
-    await expectText(page.locator('h1'), 'Open this page in WeChat');
+    await expectText(page.locator('h1'), 'Scan with WeChat to sign in');
+    expect(await decodeQr(page, '#qr')).toMatch(new RegExp(`^${escapeRegExp(world.app.publicUrl)}/auth/wechat/scan/t/[A-Za-z0-9_-]{22}$`));
 
-    const expected = `${world.app.publicUrl}/profile`;
-    expect(await decodeQr(page, '#qr')).toBe(expected);
+    await Promise.all([page.waitForURL(/\/auth\/wechat\/qr\?url=%2Fprofile$/), page.locator('#open-in-wechat').click()]);
+    await expectText(page.locator('h1'), 'Open this page in WeChat');
+    expect(await decodeQr(page, '#qr')).toBe(`${world.app.publicUrl}/profile`);
     await page.locator('#emulator-login').waitFor({ state: 'visible', timeout: 5_000 });
     await screenshot(page, 'qr-page');
     await context.close();
   });
 
-  test('on a desktop, the home page button leads to the QR page for /profile, and the emulator link signs in', async () => {
+  test('on a desktop, the home page button leads to the scan page for /profile, and the QR page’s emulator link signs in', async () => {
     const { context, page } = await newPage(browser, ON_DESKTOP);
     await page.goto(world.app.url);
-    await expectText(page.locator('#env'), 'Not in WeChat: you will get a QR code to scan');
+    await expectText(page.locator('#env'), 'On a computer: scan a sign-in code with WeChat on your phone');
     await screenshot(page, 'home-desktop');
-    await Promise.all([page.waitForURL(/\/auth\/wechat\/qr\?url=%2Fprofile$/), page.locator('#login').click()]);
-    expect(await decodeQr(page, '#qr')).toBe(`${world.app.publicUrl}/profile`);
+    await Promise.all([page.waitForURL(/\/auth\/wechat\/scan\?returnTo=%2Fprofile$/), page.locator('#login').click()]);
+    expect(await decodeQr(page, '#qr')).toMatch(/\/auth\/wechat\/scan\/t\/[A-Za-z0-9_-]{22}$/);
 
+    await Promise.all([page.waitForURL(/\/auth\/wechat\/qr\?url=%2Fprofile$/), page.locator('#open-in-wechat').click()]);
     await page.locator('#emulator-login').click();
     await page.waitForURL((url) => url.href.startsWith(world.emulatorUrl));
     await page.locator('input[type=radio][name=user][value="alice"]').check();

@@ -1,0 +1,121 @@
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import type { Browser, Page } from 'playwright-core';
+import { IN_WECHAT, ON_DESKTOP, chromiumPath, decodeQr, expectText, launchChromium, newPage, screenshot, startExampleWorld, type ExampleWorld } from './browser.js';
+
+/**
+ * Scan to sign in, as people see it: a desktop Chromium on /profile, a phone Chromium with WeChat's
+ * user-agent scanning the code (its URL read from the QR code's pixels), the emulator consenting as alice.
+ */
+let world: ExampleWorld;
+let browser: Browser;
+
+beforeAll(async () => {
+  chromiumPath();
+  const [started, launched] = await Promise.allSettled([startExampleWorld(), launchChromium()]);
+  if (started.status === 'rejected' || launched.status === 'rejected') {
+    await Promise.allSettled([
+      launched.status === 'fulfilled' ? launched.value.close() : undefined,
+      started.status === 'fulfilled' ? started.value.stop() : undefined,
+    ]);
+    throw new Error('The scan E2E suite could not start', { cause: started.status === 'rejected' ? started.reason : (launched as PromiseRejectedResult).reason });
+  }
+  world = started.value;
+  browser = launched.value;
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await world?.stop();
+});
+
+/** The desktop on /profile: its code, read from the QR code as a phone camera would. */
+async function desktopShowsCode(page: Page): Promise<string> {
+  const response = await page.goto(`${world.app.url}/profile`);
+  expect(response?.status()).toBe(401);
+  await expectText(page.locator('#scan-title'), 'Scan with WeChat to sign in');
+  const ticketUrl = await decodeQr(page, '#qr');
+  expect(ticketUrl).toMatch(new RegExp(`^${world.app.publicUrl.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/auth/wechat/scan/t/[A-Za-z0-9_-]{22}$`));
+  return ticketUrl!;
+}
+
+/** The phone (WeChat user-agent, the emulator consenting as `user` by header) opens the code: the confirm page. */
+async function phoneScans(ticketUrl: string, user = 'alice') {
+  const phone = await newPage(browser, { ...IN_WECHAT, extraHTTPHeaders: { 'X-Wechat-Emulator-User': user } });
+  await phone.page.goto(ticketUrl);
+  await expectText(phone.page.locator('h1'), 'Sign in on your computer?');
+  return phone;
+}
+
+async function stateOf(page: Page, state: string, timeout = 5_000): Promise<void> {
+  await page.locator(`#scan-status[data-state="${state}"]`).waitFor({ state: 'attached', timeout });
+}
+
+describe('scan to sign in, in Chromium (desktop and phone contexts)', () => {
+  test('the desktop page signs itself in after the phone confirms, without a reload', async () => {
+    const desktop = await newPage(browser, ON_DESKTOP);
+    const ticketUrl = await desktopShowsCode(desktop.page);
+    await screenshot(desktop.page, 'scan-desktop');
+    // The page is never reloaded: a marker set on it now must still be there on "scanned".
+    await desktop.page.evaluate(() => ((window as unknown as { marker: number }).marker = 42));
+
+    const phone = await phoneScans(ticketUrl);
+    await expectText(phone.page.locator('#scan-desktop'), 'Chrome on Windows');
+    await expectText(phone.page.locator('#scan-host'), new URL(world.app.publicUrl).host);
+    await screenshot(phone.page, 'scan-confirm');
+
+    await stateOf(desktop.page, 'scanned');
+    await expectText(desktop.page.locator('#scan-title'), 'Scanned — confirm on your phone');
+    expect(await desktop.page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(42);
+    await screenshot(desktop.page, 'scan-desktop-scanned');
+
+    const landed = desktop.page.waitForURL(`${world.app.url}/profile`, { timeout: 10_000 });
+    const tapped = Date.now();
+    await phone.page.locator('#scan-confirm').click();
+    await landed;
+    await expectText(desktop.page.locator('#nickname'), '爱丽丝 Alice');
+    const signedIn = Date.now();
+    await expectText(phone.page.locator('#scan-outcome'), 'Signed in on your computer');
+    console.log(`scan E2E: Confirm tapped → desktop showing the profile: ${signedIn - tapped} ms`);
+    await screenshot(desktop.page, 'scan-profile');
+    await screenshot(phone.page, 'scan-phone-done');
+
+    // Each device has its own sign-in: signing out on the desktop leaves the phone signed in.
+    await desktop.page.goto(`${world.app.url}/auth/wechat/logout`);
+    await Promise.all([desktop.page.waitForURL(`${world.app.url}/`), desktop.page.getByRole('button', { name: 'Sign out' }).click()]);
+    await phone.page.goto(`${world.app.url}/profile`);
+    await expectText(phone.page.locator('#nickname'), '爱丽丝 Alice');
+    await desktop.context.close();
+    await phone.context.close();
+  });
+
+  test('the desktop page shows "cancelled" after Cancel on the phone, and offers a new code', async () => {
+    const desktop = await newPage(browser, ON_DESKTOP);
+    const ticketUrl = await desktopShowsCode(desktop.page);
+    const phone = await phoneScans(ticketUrl, 'bob');
+    await stateOf(desktop.page, 'scanned');
+    await phone.page.locator('#scan-cancel').click();
+    await expectText(phone.page.locator('#scan-outcome'), 'Sign-in cancelled');
+    await stateOf(desktop.page, 'cancelled');
+    await expectText(desktop.page.locator('#scan-title'), 'Sign-in cancelled');
+    await desktop.page.locator('#scan-new-code').waitFor({ state: 'visible', timeout: 5_000 });
+    expect(desktop.page.url()).toBe(`${world.app.url}/profile`);
+    await desktop.page.locator('#scan-new-code').click();
+    await expectText(desktop.page.locator('#scan-title'), 'Scan with WeChat to sign in');
+    expect(await decodeQr(desktop.page, '#qr')).not.toBe(ticketUrl);
+    await desktop.context.close();
+    await phone.context.close();
+  });
+
+  test('the ticket URL opened in another desktop browser signs nobody in', async () => {
+    const desktop = await newPage(browser, ON_DESKTOP);
+    const ticketUrl = await desktopShowsCode(desktop.page);
+    const other = await newPage(browser, ON_DESKTOP);
+    await other.page.goto(ticketUrl);
+    await expectText(other.page.locator('h1'), 'Scan this code with WeChat');
+    await other.page.goto(`${world.app.url}/profile`);
+    await expectText(other.page.locator('#scan-title'), 'Scan with WeChat to sign in');
+    await stateOf(desktop.page, 'waiting', 1_000);
+    await desktop.context.close();
+    await other.context.close();
+  });
+});

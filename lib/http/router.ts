@@ -10,6 +10,7 @@ import { qrRoute } from './routes/qr.js';
 import { mountScanRoutes } from './routes/scan.js';
 import { ROUTES } from './paths.js';
 import { sameOriginOnly } from './same-origin.js';
+import { prefersJson } from './request-kind.js';
 import type { WechatLoginRuntime } from './runtime.js';
 
 const log = logger('router');
@@ -55,16 +56,19 @@ function noStore(_req: Request, res: Response, next: NextFunction): void {
  * Our own errors on our own routes become a short page with the right status (details go to the debug log
  * only). Anything else — a misconfiguration, an exception from your onLogin hook — goes on to your error handler.
  */
-const routeErrorPage: ErrorRequestHandler = (error, _req, res, next) => {
+const routeErrorPage: ErrorRequestHandler = (error, req, res, next) => {
   const ours = typeof error?.code === 'string' && error.code.startsWith('ERR_WECHAT') && typeof error.status === 'number';
   if (res.headersSent || !ours) return next(error);
   const status = error.status >= 400 && error.status < 600 ? error.status : 500;
   log('route error %s (%s): %s', error?.name, error?.code, error?.message);
   const transient = status === 503;
-  res.status(status).send(
+  if (transient) res.set('Retry-After', '2');
+  res.status(status);
+  if (prefersJson(req)) return void res.json({ error: transient ? 'wechat_unavailable' : 'wechat_login_failed' });
+  res.send(
     messagePage(
-      transient ? 'WeChat is busy' : 'Sign-in failed',
-      transient ? 'WeChat did not answer in time. Please try again in a moment.' : 'Something went wrong while signing in. Please try again.',
+      transient ? 'Please try again' : 'Sign-in failed',
+      transient ? 'Sign-in is busy right now. Please try again in a moment.' : 'Something went wrong while signing in. Please try again.',
       { href: '/', label: 'Back to the home page' },
     ),
   );

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { createHash, randomBytes } from 'node:crypto';
 import {
   ERR_INVALID_OPTION,
@@ -29,6 +29,7 @@ beforeAll(async () => {
   world = await startWorld();
 });
 afterAll(async () => world.stop());
+beforeEach(() => world.emulator.resetCalls());
 
 const started: Instance[] = [];
 afterAll(async () => {
@@ -92,6 +93,18 @@ describe('with tokenEncryptionKey, Redis holds no usable token', () => {
     const stored = await world.redis.hmget(grantKey(prefix, cookie), 'accessToken', 'refreshToken');
     const onUser = await world.redis.hmget(userKey(prefix, user!.id), 'accessToken', 'refreshToken');
     for (const value of [...stored, ...onUser]) expect(value).toMatch(new RegExp(`^enc:v1:${idOf(KEY_A)}:[\\w-]{16}:[\\w-]{22}:[\\w-]+$`));
+  });
+
+  it('a refresh token past its 30 days: the grant is marked dead by its script and the user authorizes again', async () => {
+    const prefix = freshPrefix('dead');
+    const one = app(prefix, KEY_A);
+    const cookie = await loggedInBrowser(one.app, world, 'alice');
+    world.clock.advance(31 * 24 * 3600 * 1000);
+    expect((await asBrowser(one.app, cookie, '/api/token', true)).status).toBe(401); // the session knows the date too
+    await expect(one.wechat.tokens.getValidGrant(sessionIdOf(cookie))).rejects.toMatchObject({ code: ERR_REAUTHORIZATION_REQUIRED });
+    expect(await world.redis.hgetall(grantKey(prefix, cookie))).toMatchObject({ dead: '1', version: '2' });
+    expect(await world.redis.hmget(grantKey(prefix, cookie), 'accessToken', 'refreshToken')).toEqual([null, null]);
+    expect(world.emulator.calls.refresh_token).toBe(0);
   });
 
   it('without the option, tokens are stored as they are (what the test above tells apart)', async () => {

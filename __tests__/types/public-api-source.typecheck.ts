@@ -7,6 +7,8 @@ import {
   type WechatPublicAuthModel,
   type WechatPublicUser,
   type WechatAccessTokenResponse,
+  type ScanDesktopInfo,
+  type ScanLoginOptions,
   type WechatApiError,
   ERR_WECHAT_API,
 } from '../../lib/index.js';
@@ -45,3 +47,19 @@ assertType<Equal<Awaited<ReturnType<typeof startWechatEmulator>>, WechatEmulator
 createWechatLogin({ appId: 'wx0123456789abcdef', appSecret: 'x', redis: 'redis://x', session: false, scope: 'snsapi_login' });
 // @ts-expect-error the guard takes only known scopes
 wechat.requireWechatUser({ scope: 'snsapi_login' });
+
+// Scan to sign in: the veto hook sees the phone's public user and the desktop's description.
+createWechatLogin({
+  appId: 'wx0123456789abcdef',
+  appSecret: 'x',
+  redis: 'redis://x',
+  session: false,
+  scanLogin: {
+    numberMatching: true,
+    onScanConfirm: async (user, desktop: ScanDesktopInfo) => user.openid.length > 0 && desktop.description !== '' && desktop.shownAt > 0,
+  },
+});
+createWechatLogin({ appId: 'wx0123456789abcdef', appSecret: 'x', redis: 'redis://x', session: false, scanLogin: false });
+// @ts-expect-error the veto hook answers true or false
+createWechatLogin({ appId: 'wx0123456789abcdef', appSecret: 'x', redis: 'redis://x', session: false, scanLogin: { onScanConfirm: () => 'yes' } });
+assertType<Equal<NonNullable<Exclude<ScanLoginOptions, false>['onScanConfirm']> extends (user: WechatPublicUser, ...rest: never[]) => unknown ? true : false, true>>();

@@ -49,7 +49,7 @@ export function qrPage({ url, qrSvg, emulatorLoginHref }: QrPageOptions): string
   return page({
     title: 'Open in WeChat · 请在微信中打开',
     body: `<div class="badge" aria-hidden="true"><svg viewBox="0 0 24 24" width="28" height="28" fill="none" stroke="#fff" stroke-width="2" stroke-linecap="round" style="vertical-align:middle"><path d="M4 8V5a1 1 0 0 1 1-1h3M16 4h3a1 1 0 0 1 1 1v3M20 16v3a1 1 0 0 1-1 1h-3M8 20H5a1 1 0 0 1-1-1v-3M4 12h16"/></svg></div><h1>Open this page in WeChat</h1>
-<p>请使用微信扫一扫打开此页面。<br>Scan the code with WeChat to sign in with your WeChat account.</p>
+<p>请使用微信扫一扫打开此页面。<br>Scan the code with WeChat to open this page on your phone and sign in there. This computer stays signed out.</p>
 <div class="qr" id="qr" data-url="${escapeHtml(url)}">${qrSvg}</div>
 <p class="url">${escapeHtml(url)}</p>${emulator}`,
   });

@@ -14,8 +14,8 @@ const log = logger('store');
 
 const TOKEN_FIELDS = ['accessToken', 'refreshToken'] as const;
 
-export const grantRecordName = (grantId: string) => `grant:${grantId}`;
-export const userRecordName = (userId: number | string) => `user:${userId}`;
+const grantRecordName = (grantId: string) => `grant:${grantId}`;
+const userRecordName = (userId: number | string) => `user:${userId}`;
 
 function sealTokens(fields: Record<string, string>, cipher: TokenCipher, record: string): Record<string, string> {
   for (const field of TOKEN_FIELDS) {

@@ -4,9 +4,9 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import type { Express } from 'express';
-import { pathOf, WECHAT_UA, DESKTOP_UA, type LoginWorld } from '../helpers/login-app.js';
+import { login, pathOf, WECHAT_UA, DESKTOP_UA, type LoginWorld } from '../helpers/login-app.js';
 import { DEFAULT_EMULATOR_APP } from '../../lib/testing/index.js';
-import { leaksIn, OTHER_APP, useHostileSuite, type HostileSuite } from './helpers/hostile-world.js';
+import { cookieSet, leaksIn, OTHER_APP, useHostileSuite, type HostileSuite } from './helpers/hostile-world.js';
 import { rawRequest, type RawAnswer } from './helpers/raw-http.js';
 
 /**
@@ -114,7 +114,7 @@ const forwardedFor = fc.oneof(fc.ipV4(), fc.ipV6(), fc.constantFrom('unknown', '
 
 const cookie = fc
   .array(
-    fc.tuple(fc.constantFrom('wechat.sid', 'wechat.sid.login', 'wechat.sid', 'other'), fc.oneof(headerText, fc.constantFrom('s%3Aabc.def', 's:abc.def', '%E0%A4%A', '"quoted"'))),
+    fc.tuple(fc.constantFrom('wechat.sid', 'wechat.sid.login', 'wechat.sid.login.return', 'other'), fc.oneof(headerText, fc.constantFrom('s%3Aabc.def', 's:abc.def', '%E0%A4%A', '"quoted"'))),
     { maxLength: 4 },
   )
   .map((pairs) => pairs.map(([name, value]) => `${name}=${value.replace(/;/g, '')}`).join('; '));
@@ -139,6 +139,8 @@ const headers = fc.oneof({ arbitrary: headersOf(headerText), weight: 9 }, { arbi
 
 const path = fc.constantFrom('/auth/wechat/callback', '/auth/wechat/login', '/auth/wechat/callback/', '/AUTH/WECHAT/LOGIN', '/auth/wechat/logout', '/auth/wechat/qr', '/profile', '/api/me');
 
+const method = fc.constantFrom('GET', 'GET', 'GET', 'HEAD', 'POST', 'OPTIONS');
+
 // ---- invariants ----
 
 /** Where a Location may send a browser: a path of ours, our publicUrl, WeChat's authorize page. */
@@ -155,7 +157,8 @@ function violations(answer: RawAnswer, pinned: boolean): string[] {
   const found: string[] = [];
   if (answer.status === 0) found.push('no HTTP answer');
   if (answer.status >= 500) found.push(`status ${answer.status}`);
-  if ((answer.headers['set-cookie'] ?? []).some((c) => /^wechat\.sid=/.test(c))) found.push('a session cookie was set');
+  // (Clearing one, `wechat.sid=;`, is what a logout does.)
+  if ((answer.headers['set-cookie'] ?? []).some((c) => /^wechat\.sid=[^;]/.test(c))) found.push('a session cookie was set');
   if (answer.headers['x-injected']) found.push('an injected header');
   for (const location of answer.headers.location ?? []) {
     if (!allowedLocation(location)) found.push(`Location ${location}`);
@@ -177,9 +180,9 @@ async function expectStillServing(name: (typeof NAMES)[number]): Promise<void> {
 }
 
 /** Checks one request's answer; true when the app answered (not Node's parser refusing the bytes with a bare 400). */
-async function checkRequest(port: number, target: string, headerRecord: Partial<Record<string, string>>): Promise<boolean> {
+async function checkRequest(port: number, method: string, target: string, headerRecord: Partial<Record<string, string>>): Promise<boolean> {
   const list = Object.entries(headerRecord).filter((entry): entry is [string, string] => entry[1] !== undefined);
-  const answer = await rawRequest(port, 'GET', target, list);
+  const answer = await rawRequest(port, method, target, list);
   const found = violations(answer, port !== ports.proxied);
   if (found.length) throw new Error(`${found.join('; ')}\n--- answer ---\n${answer.head}\n${answer.body.slice(0, 500)}`);
   return answer.headers['x-powered-by'] !== undefined;
@@ -187,6 +190,7 @@ async function checkRequest(port: number, target: string, headerRecord: Partial<
 
 interface GeneratedRequest {
   port: number;
+  method: string;
   target: string;
   headers: Partial<Record<string, string>>;
 }
@@ -195,8 +199,8 @@ interface GeneratedRequest {
 async function assertOverRequests(numRuns: number, requests: fc.Arbitrary<GeneratedRequest>): Promise<void> {
   let reachedApp = 0;
   await fc.assert(
-    fc.asyncProperty(requests, async ({ port, target, headers }) => {
-      if (await checkRequest(port, target, headers)) reachedApp++;
+    fc.asyncProperty(requests, async ({ port, method, target, headers }) => {
+      if (await checkRequest(port, method, target, headers)) reachedApp++;
     }),
     { numRuns },
   );
@@ -207,7 +211,9 @@ async function assertOverRequests(numRuns: number, requests: fc.Arbitrary<Genera
 describe('property: no generated request to our routes breaks an invariant', () => {
   it.each(NAMES)('%s app: arbitrary query strings and headers on our routes and a guarded page (1,000 runs)', async (name) => {
     const before = await sessionsInRedis();
-    const requests = fc.record({ p: path, q: query, headers }).map(({ p, q, headers }) => ({ port: ports[name]!, target: q ? `${p}?${q}` : p, headers }));
+    const requests = fc
+      .record({ method, p: path, q: query, headers })
+      .map(({ method, p, q, headers }) => ({ port: ports[name]!, method, target: q ? `${p}?${q}` : p, headers }));
     await assertOverRequests(1_000, requests);
     expect(await sessionsInRedis()).toBe(before);
     await expectStillServing(name);
@@ -216,6 +222,7 @@ describe('property: no generated request to our routes breaks an invariant', () 
   it('callback with arbitrary code and state, and only a Host header (500 runs)', async () => {
     const requests = fc.record({ code: text, state: text, how: encoding }).map(({ code, state, how }) => ({
       port: ports.main!,
+      method: 'GET',
       target: `/auth/wechat/callback?code=${encode(code, how)}&state=${encode(state, how)}`,
       headers: { host: 'localhost:3000' },
     }));
@@ -250,5 +257,23 @@ describe('property: no generated request to our routes breaks an invariant', () 
     const start = await agent.get('/auth/wechat/login').set('User-Agent', WECHAT_UA);
     expect((await agent.get(pathOf(world.emulator.authorize(start.headers.location as string, { user: 'alice' })))).status).toBe(302);
     expect((await agent.get('/api/me').set('Accept', 'application/json')).status).toBe(200);
+  });
+
+  it('a logged-in browser sending arbitrary requests to our routes stays logged in as itself (300 runs)', async () => {
+    const agent = request.agent(suites.main!.app);
+    const session = cookieSet((await login(agent, world.emulator, { user: 'alice' })).callback, 'wechat.sid')!;
+    const openid = world.emulator.openidFor('alice');
+    const me = () => rawRequest(ports.main!, 'GET', '/api/me', [['Host', 'localhost:3000'], ['Accept', 'application/json'], ['Cookie', session]]);
+    expect((await me()).body).toContain(openid);
+    const readOnlyPath = fc.constantFrom('/auth/wechat/callback', '/auth/wechat/login', '/auth/wechat/logout', '/auth/wechat/qr', '/profile');
+    await fc.assert(
+      fc.asyncProperty(readOnlyPath, query, headers, async (p, q, h) => {
+        // Our session cookie first (the one a server reads), whatever the generator adds after it.
+        await checkRequest(ports.main!, 'GET', q ? `${p}?${q}` : p, { ...h, cookie: [session, h.cookie].filter(Boolean).join('; ') });
+        const after = await me();
+        if (after.status !== 200 || !after.body.includes(openid)) throw new Error(`the session was lost: /api/me answered ${after.status}`);
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -86,6 +86,20 @@ describe('the desktop’s event stream (Server-Sent Events)', () => {
     expect(statesIn((await stream).body as string)).toEqual(['waiting', 'expired']);
   });
 
+  it('keeps one live stream per code: a newer stream of the same code ends the older one', async () => {
+    const desktop = desktopAgent(s.desktopApp);
+    const code = await desktopOpens(desktop);
+    const first = openStream(desktop, code.ticketId);
+    await new Promise((r) => setTimeout(r, 200));
+    const second = openStream(desktop, code.ticketId);
+    const older = await first; // ended by the newer one, before the code settled
+    expect(statesIn(older.body as string)).toEqual(['waiting']);
+    const phone = await signedInPhone(s.world, s.phoneApp);
+    const page = await phoneScans(phone, code);
+    await postCancel(phone, code, { csrf: page.csrf });
+    expect(statesIn((await second).body as string).at(-1)).toBe('cancelled');
+  });
+
   it('costs one Redis command per read: each status poll and each stream tick is one EVALSHA on the ticket’s key', async () => {
     const desktop = desktopAgent(s.desktopApp);
     const code = await desktopOpens(desktop);

@@ -126,6 +126,16 @@ describe.each(['redis', 'memory'] as const)('scan tickets in the %s store', (kin
     expect((await tickets.poll(id, 'desk', clock.now(), limit)).state).toBe('waiting');
   });
 
+  it('numbers the event streams of a ticket: opening one counts up, plain reads tell the newest', async () => {
+    const id = await newTicket();
+    expect((await tickets.poll(id, 'desk', clock.now())).stream).toBe(0);
+    expect((await tickets.poll(id, 'desk', clock.now(), undefined, true)).stream).toBe(1);
+    expect((await tickets.poll(id, 'desk', clock.now(), undefined, true)).stream).toBe(2);
+    expect((await tickets.poll(id, 'desk', clock.now())).stream).toBe(2);
+    expect((await tickets.poll(id, 'other-desk', clock.now(), undefined, true)).stream).toBe(0);
+    expect((await tickets.poll(id, 'desk', clock.now())).stream).toBe(2);
+  });
+
   it('caps a browser’s open tickets; a slot frees itself when its ticket expires', async () => {
     const owner = `owner-${randomBytes(4).toString('hex')}`;
     const now = clock.now();

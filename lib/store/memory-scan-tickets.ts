@@ -16,6 +16,8 @@ interface MemoryTicket extends NewScanTicket {
   tokens?: ScanTicketTokens;
   polls: number;
   pollsFrom?: number;
+  /** The newest event stream's number. */
+  stream: number;
   /** When the entry is forgotten (the Redis key's TTL), on the store's clock. */
   forgetAt: number;
 }
@@ -56,23 +58,24 @@ export function createMemoryScanTickets(clock: Clock): ScanTicketStore {
       return true;
     },
     async create(ticketId, ticket, ttlMs) {
-      tickets.set(ticketId, { ...ticket, state: 'waiting', polls: 0, forgetAt: clock.now() + ttlMs + LINGER_MS });
+      tickets.set(ticketId, { ...ticket, state: 'waiting', polls: 0, stream: 0, forgetAt: clock.now() + ttlMs + LINGER_MS });
     },
-    async poll(ticketId, ownerHash, now, limit) {
+    async poll(ticketId, ownerHash, now, limit, openStream = false) {
       const ticket = find(ticketId);
-      if (!ticket) return { state: 'expired', digits: '' };
-      if (ticket.ownerHash !== ownerHash) return { state: 'forbidden', digits: '' };
+      if (!ticket) return { state: 'expired', digits: '', stream: 0 };
+      if (ticket.ownerHash !== ownerHash) return { state: 'forbidden', digits: '', stream: 0 };
       if (limit && limit.max > 0) {
         if (ticket.pollsFrom === undefined || now - ticket.pollsFrom >= limit.windowMs) {
           ticket.polls = 1;
           ticket.pollsFrom = now;
         } else if (ticket.polls >= limit.max) {
-          return { state: 'limited', digits: '' };
+          return { state: 'limited', digits: '', stream: 0 };
         } else {
           ticket.polls++;
         }
       }
-      return { state: desktopView(current(ticket, now)), digits: ticket.digits };
+      if (openStream) ticket.stream++;
+      return { state: desktopView(current(ticket, now)), digits: ticket.digits, stream: ticket.stream };
     },
     async scan(ticketId, phone, csrf, now) {
       const step = phoneStep(ticketId, phone, now);

@@ -70,23 +70,29 @@ redis.call('HSET', KEYS[1], 'state', 'cancelled')
 redis.call('HDEL', KEYS[1], 'csrf')
 return {'ok'}`;
 
-/** ARGV: owner, now, windowMs, max (0: not counted). One read; the count only when asked for. */
+/**
+ * ARGV: owner, now, windowMs, max (0: not counted), '1' to open an event stream. One read; the count only when
+ * asked for. Returns the state, the digits, and the newest event stream's number (a stream ends once it is not
+ * the newest: one live stream per code).
+ */
 const POLL = `${CURRENT_STATE}
-local f = redis.call('HMGET', KEYS[1], 'owner', 'polls', 'pollsFrom', 'digits')
-if not f[1] then return {'expired', ''} end
-if f[1] ~= ARGV[1] then return {'forbidden', ''} end
+local f = redis.call('HMGET', KEYS[1], 'owner', 'polls', 'pollsFrom', 'digits', 'stream')
+if not f[1] then return {'expired', '', '0'} end
+if f[1] ~= ARGV[1] then return {'forbidden', '', '0'} end
 local max = tonumber(ARGV[4])
 if max > 0 then
   local now = tonumber(ARGV[2])
   if not f[3] or now - tonumber(f[3]) >= tonumber(ARGV[3]) then
     redis.call('HSET', KEYS[1], 'polls', 1, 'pollsFrom', now)
   elseif tonumber(f[2]) >= max then
-    return {'limited', ''}
+    return {'limited', '', '0'}
   else
     redis.call('HINCRBY', KEYS[1], 'polls', 1)
   end
 end
-return {current(ARGV[2]), f[4]}`;
+local stream = f[5] or '0'
+if ARGV[5] == '1' then stream = tostring(redis.call('HINCRBY', KEYS[1], 'stream', 1)) end
+return {current(ARGV[2]), f[4], stream}`;
 
 const TOKEN_FIELDS = ['accessToken', 'refreshToken', 'expiresIn', 'scope', 'openid', 'userId'] as const;
 
@@ -123,7 +129,7 @@ export function createRedisScanTickets(redis: RedisClient, keys: Pick<Keys, 'sca
   const startConfirm = defineScript<string[]>(redis, 'wechatScanTicketStartConfirm', START_CONFIRM, 1);
   const confirm = defineScript<string[]>(redis, 'wechatScanTicketConfirm', CONFIRM, 1);
   const cancel = defineScript<string[]>(redis, 'wechatScanTicketCancel', CANCEL, 1);
-  const poll = defineScript<[string, string]>(redis, 'wechatScanTicketPoll', POLL, 1);
+  const poll = defineScript<[string, string, string]>(redis, 'wechatScanTicketPoll', POLL, 1);
   const complete = defineScript<(string | null)[]>(redis, 'wechatScanTicketComplete', COMPLETE, 1);
   const reserve = defineScript<number>(redis, 'wechatScanTicketReserve', RESERVE, 1);
   const key = keys.scanTicket;
@@ -143,10 +149,10 @@ export function createRedisScanTickets(redis: RedisClient, keys: Pick<Keys, 'sca
         const failed = replies?.find(([error]) => error)?.[0];
         if (failed) throw failed;
       }),
-    poll: (ticketId, ownerHash, now, limit) =>
+    poll: (ticketId, ownerHash, now, limit, openStream = false) =>
       guard(async () => {
-        const [state, digits] = await poll(key(ticketId), ownerHash, now, limit?.windowMs ?? 0, limit?.max ?? 0);
-        return { state: desktopView(state), digits: digits ?? '' };
+        const [state, digits, stream] = await poll(key(ticketId), ownerHash, now, limit?.windowMs ?? 0, limit?.max ?? 0, openStream ? '1' : '0');
+        return { state: desktopView(state), digits: digits ?? '', stream: Number(stream ?? 0) };
       }),
     scan: (ticketId, phoneHash, csrfHash, now) =>
       guard(async () => {

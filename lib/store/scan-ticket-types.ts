@@ -69,10 +69,17 @@ export interface ScanTicketStore {
   reserve(ownerHash: string, ticketId: string, now: number, until: number, max: number): Promise<boolean>;
   create(ticketId: string, ticket: NewScanTicket, ttlMs: number): Promise<void>;
   /**
-   * One read (and the poll count when `limit` is given) for the browser holding the ticket's secret: the state
-   * and the digits it shows ('' without number matching, or when refused).
+   * One read (and the poll count when `limit` is given) for the browser holding the ticket's secret: the state,
+   * the digits it shows ('' without number matching, or when refused), and the number of the newest event
+   * stream, one more when `openStream` (a stream that is no longer the newest ends: one live stream per code).
    */
-  poll(ticketId: string, ownerHash: string, now: number, limit?: PollLimit): Promise<{ state: DesktopPoll; digits: string }>;
+  poll(
+    ticketId: string,
+    ownerHash: string,
+    now: number,
+    limit?: PollLimit,
+    openStream?: boolean,
+  ): Promise<{ state: DesktopPoll; digits: string; stream: number }>;
   /**
    * The phone opened the ticket: a waiting ticket becomes this phone's (scanned); the same phone again gets
    * a fresh CSRF token. `ticket` is set when the phone may see the confirm page (result 'scanned' or

@@ -79,15 +79,17 @@ export function scanStatusRoute({ config, store }: DesktopDependencies, desk: Sc
 
 /**
  * GET {prefix}/scan/events?t= — Server-Sent Events: `event: state` with `{ state }` at once and on every change,
- * the stream ending when the code is settled or expired. Each open is a counted poll; the stream itself reads
- * the ticket every EVENTS_POLL_MS (one script call), so any process sharing Redis can serve it.
+ * the stream ending when the code is settled or expired, or when a newer stream of the same code opened. Each
+ * open is a counted poll; the stream itself reads the ticket every EVENTS_POLL_MS (one script call), so any
+ * process sharing Redis can serve it.
  */
 export function scanEventsRoute({ config, store }: DesktopDependencies, desk: ScanDesk) {
   return async function scanEvents(req: Request, res: Response): Promise<void> {
     const ticketId = ticketIdOf(req.query.t);
     const ownerHash = desk.ownerHashOf(req);
     if (!ticketId || !ownerHash) return void res.status(403).json({ state: 'forbidden' });
-    let { state } = await store.scanTickets.poll(ticketId, ownerHash, config.clock.now(), pollLimit(desk));
+    const opened = await store.scanTickets.poll(ticketId, ownerHash, config.clock.now(), pollLimit(desk), true);
+    let { state } = opened;
     if (state === 'limited') return sendTooManyRequests(req, res, 10_000);
     if (state === 'forbidden') return void res.status(403).json({ state });
 
@@ -104,7 +106,11 @@ export function scanEventsRoute({ config, store }: DesktopDependencies, desk: Sc
       while (!closed && !SETTLED.has(state) && Date.now() < deadline) {
         await sleep(EVENTS_POLL_MS);
         if (closed) break;
-        const next = (await store.scanTickets.poll(ticketId, ownerHash, config.clock.now())).state;
+        const read = await store.scanTickets.poll(ticketId, ownerHash, config.clock.now());
+        // A newer stream of this code took over (another tab, a reconnect): this one ends, so a browser cannot
+        // pile up streams that each read Redis twice a second.
+        if (read.stream !== opened.stream) break;
+        const next = read.state;
         if (next !== state) {
           state = next;
           send(state);

@@ -179,6 +179,19 @@ describe('logout returnTo lands on our origin too', () => {
   });
 });
 
+describe('the "open in WeChat" QR page encodes a page of ours only', () => {
+  it.each(HOSTILE)('/qr?url=, %s: the QR code opens our home page', async (_family, url) => {
+    const res = await request(app).get(`/auth/wechat/qr?url=${encodeURIComponent(url)}`);
+    expect(res.status).toBe(200);
+    expect(/data-url="([^"]*)"/.exec(res.text)?.[1]).toBe(`${OURS}/`);
+  });
+
+  it('/qr?url= of the allowed host still encodes our home page (the QR page is for our own pages)', async () => {
+    const res = await request(app).get(`/auth/wechat/qr?url=${encodeURIComponent(`https://${ALLOWED}/cart`)}`);
+    expect(/data-url="([^"]*)"/.exec(res.text)?.[1]).toBe(`${OURS}/`);
+  });
+});
+
 describe('without publicUrl, our origin comes from the Host header', () => {
   it('returnTo stays on the Host the browser asked for', async () => {
     const res = await request(hostApp).post('/auth/wechat/logout?returnTo=%2F.%2F%2Fevil.com').set('Host', 'shop.test:8080');

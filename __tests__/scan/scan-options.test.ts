@@ -135,6 +135,27 @@ describe('bounds: open codes per browser, polls per code, codes per address', ()
   });
 });
 
+describe('the scope the desktop’s page needs', () => {
+  let s: ScanWorld;
+  useScanWorld((world) => (s = world), { scope: 'snsapi_base' });
+
+  it('a page that needs snsapi_userinfo gets it on the desktop, though the phone signed in with snsapi_base', async () => {
+    const desktop = desktopAgent(s.desktopApp);
+    const code = await desktopOpens(desktop, '/full');
+    expect(code.html).toContain('returnTo=%2Ffull&amp;scope=snsapi_userinfo&amp;renew=1'); // a fresh code keeps the scope
+    const phone = await signedInPhone(s.world, s.phoneApp);
+    expect((await phone.get('/api/me').set('Accept', 'application/json')).body.scope).toBe('snsapi_base');
+    const page = await phoneScans(phone, code);
+    const confirm = await postConfirm(phone, code, { csrf: page.csrf });
+    expect(new URL(confirm.headers.location as string).searchParams.get('scope')).toBe('snsapi_userinfo');
+    await authorizeForDesktop(s.world, phone, confirm);
+    await complete(desktop, code).expect(303);
+    const full = await asDesktop(desktop.get('/full'));
+    expect(full.status).toBe(200);
+    expect(full.text).toMatch(/^full /);
+  });
+});
+
 describe('scanLogin: false', () => {
   let s: ScanWorld;
   useScanWorld((world) => (s = world), { scanLogin: false });

@@ -36,7 +36,7 @@ describe.each(['redis', 'memory'] as const)('scan tickets in the %s store', (kin
     const id = await newTicket('42');
     expect((await tickets.poll(id, 'desk', clock.now())).state).toBe('waiting');
     const scanned = await tickets.scan(id, 'phoneA', 'csrf1', clock.now());
-    expect(scanned).toEqual({ result: 'ok', ticket: { desktop: 'Chrome on Windows', returnTo: '/p', createdAt: clock.now(), expiresAt: clock.now() + TTL, digits: '42' } });
+    expect(scanned).toEqual({ result: 'ok', ticket: { desktop: 'Chrome on Windows', returnTo: '/p', createdAt: clock.now(), expiresAt: clock.now() + TTL, digits: '42', scope: 'snsapi_userinfo' } });
     expect((await tickets.poll(id, 'desk', clock.now())).state).toBe('scanned');
     expect((await tickets.poll(id, 'desk', clock.now())).digits).toBe('42');
     expect((await tickets.startConfirm(id, 'phoneA', 'csrf1', '42', clock.now())).result).toBe('ok');

@@ -35,7 +35,7 @@ async function respondLoginRequired(runtime: GuardDependencies, req: Request, re
     res.redirect(302, login);
     return;
   }
-  if (runtime.scanDesk && !(await runtime.scanDesk.showNewCode(req, res, 401, returnTo, 0))) return;
+  if (runtime.scanDesk && !(await runtime.scanDesk.showNewCode(req, res, { status: 401, returnTo, scope, renewals: 0 }))) return;
   await renderQrPage(runtime, req, res, 401, returnTo);
 }
 

@@ -10,6 +10,7 @@ import { desktopScanPage } from './scan-pages.js';
 import { createScanPaths, type ScanPaths } from './scan-paths.js';
 import type { WechatLoginRuntime } from './runtime.js';
 import { DEFAULTS } from '../config.js';
+import type { WechatScope } from '../wechat/types.js';
 
 const log = logger('scan');
 
@@ -29,9 +30,17 @@ export interface ScanDesk {
   /** The hash tickets keep of this browser's scan secret; undefined when it has none. */
   ownerHashOf(req: Request): string | undefined;
   /** A new code for this browser, shown with `status`; or why not (nothing is written then). */
-  showNewCode(req: Request, res: Response, status: number, returnTo: string, renewals: number): Promise<NoTicket | undefined>;
+  showNewCode(req: Request, res: Response, code: NewCode): Promise<NoTicket | undefined>;
   /** The page of a code this browser already holds (the no-JavaScript "check again"). */
   showCode(req: Request, res: Response, code: ShownCode): Promise<void>;
+}
+
+export interface NewCode {
+  status: number;
+  returnTo: string;
+  /** What the page needs: the phone authorizes the desktop with this scope. */
+  scope: WechatScope;
+  renewals: number;
 }
 
 export interface ShownCode {
@@ -39,6 +48,7 @@ export interface ShownCode {
   digits: string;
   state: 'waiting' | 'scanned';
   returnTo: string;
+  scope: WechatScope;
   renewals: number;
 }
 
@@ -53,7 +63,7 @@ export function createScanDesk(runtime: ScanDeskDependencies, settings: Resolved
     return secret ? hashScanSecret('owner', secret) : undefined;
   };
 
-  async function issue(req: Request, res: Response, returnTo: string): Promise<{ ticketId: string; digits: string } | NoTicket> {
+  async function issue(req: Request, res: Response, { returnTo, scope }: NewCode): Promise<{ ticketId: string; digits: string } | NoTicket> {
     const now = config.clock.now();
     if (config.rateLimit) {
       // Every code is a Redis key: a flood from one address is refused before it writes any.
@@ -72,7 +82,7 @@ export function createScanDesk(runtime: ScanDeskDependencies, settings: Resolved
     if (!(await store.scanTickets.reserve(ownerHash, ticketId, now, expiresAt, settings.maxOpenPerBrowser))) return 'capped';
     const digits = settings.numberMatching ? String(randomInt(10, 100)) : '';
     const desktop = describeUserAgent(req.get('user-agent'));
-    await store.scanTickets.create(ticketId, { ownerHash, desktop, returnTo, createdAt: now, expiresAt, digits }, settings.ttlMs);
+    await store.scanTickets.create(ticketId, { ownerHash, desktop, returnTo, createdAt: now, expiresAt, digits, scope }, settings.ttlMs);
     log('scan ticket issued (%s)', desktop);
     return { ticketId, digits };
   }
@@ -86,7 +96,9 @@ export function createScanDesk(runtime: ScanDeskDependencies, settings: Resolved
       return;
     }
     const t = encodeURIComponent(code.ticketId);
-    const back = `returnTo=${encodeURIComponent(code.returnTo)}`;
+    // The links keep what the page needs: where to return, and a scope other than the default.
+    const scope = code.scope !== config.scope ? `&scope=${code.scope}` : '';
+    const back = `returnTo=${encodeURIComponent(code.returnTo)}${scope}`;
     const renewalsLeft = Math.max(0, settings.autoRenewals - code.renewals);
     res.set('Cache-Control', 'no-store');
     res
@@ -117,13 +129,14 @@ export function createScanDesk(runtime: ScanDeskDependencies, settings: Resolved
     paths: scanPaths,
     cookie,
     ownerHashOf,
-    async showNewCode(req, res, status, returnTo, renewals) {
-      const issued = await issue(req, res, returnTo);
+    async showNewCode(req, res, code) {
+      const { status, returnTo, renewals } = code;
+      const issued = await issue(req, res, code);
       if (typeof issued === 'string') {
         log('no scan ticket: %s', issued);
         return issued;
       }
-      await showCode(req, res, { ...issued, state: 'waiting', returnTo, renewals }, status);
+      await showCode(req, res, { ...issued, state: 'waiting', returnTo, scope: code.scope, renewals }, status);
       return undefined;
     },
     showCode: (req, res, code) => showCode(req, res, code),

@@ -10,6 +10,7 @@ import {
 } from './scan-ticket-types.js';
 
 interface MemoryTicket extends NewScanTicket {
+  scope: NonNullable<NewScanTicket['scope']>;
   state: ScanTicketState;
   phone?: string;
   csrf?: string;
@@ -24,7 +25,14 @@ interface MemoryTicket extends NewScanTicket {
 
 const LINGER_MS = 60_000;
 
-const viewOf = ({ desktop, returnTo, createdAt, expiresAt, digits }: MemoryTicket): ScanTicketView => ({ desktop, returnTo, createdAt, expiresAt, digits });
+const viewOf = ({ desktop, returnTo, createdAt, expiresAt, digits, scope }: MemoryTicket): ScanTicketView => ({
+  desktop,
+  returnTo,
+  createdAt,
+  expiresAt,
+  digits,
+  scope,
+});
 const OPEN: readonly ScanTicketState[] = ['waiting', 'scanned', 'confirming', 'confirmed'];
 
 /** The Redis scripts' rules (redis-scan-tickets.ts), step for step, in one process's memory. */
@@ -58,7 +66,7 @@ export function createMemoryScanTickets(clock: Clock): ScanTicketStore {
       return true;
     },
     async create(ticketId, ticket, ttlMs) {
-      tickets.set(ticketId, { ...ticket, state: 'waiting', polls: 0, stream: 0, forgetAt: clock.now() + ttlMs + LINGER_MS });
+      tickets.set(ticketId, { ...ticket, scope: ticket.scope ?? 'snsapi_userinfo', state: 'waiting', polls: 0, stream: 0, forgetAt: clock.now() + ttlMs + LINGER_MS });
     },
     async poll(ticketId, ownerHash, now, limit, openStream = false) {
       const ticket = find(ticketId);

@@ -38,21 +38,21 @@ elseif s == 'scanned' or s == 'confirming' then
 else
   return {s}
 end
-local v = redis.call('HMGET', KEYS[1], 'desktop', 'returnTo', 'createdAt', 'expiresAt', 'digits')
-return {s, v[1], v[2], v[3], v[4], v[5]}`;
+local v = redis.call('HMGET', KEYS[1], 'desktop', 'returnTo', 'createdAt', 'expiresAt', 'digits', 'scope')
+return {s, v[1], v[2], v[3], v[4], v[5], v[6]}`;
 
 /** ARGV: phone, now, csrf, pick. A wrong pick of the digits cancels: a relayed code dies at the first guess. */
 const START_CONFIRM = `${PHONE_PRELUDE}
 if s ~= 'scanned' and s ~= 'confirming' then return {s} end
 if redis.call('HGET', KEYS[1], 'csrf') ~= ARGV[3] then return {'refused'} end
-local v = redis.call('HMGET', KEYS[1], 'desktop', 'returnTo', 'createdAt', 'expiresAt', 'digits')
+local v = redis.call('HMGET', KEYS[1], 'desktop', 'returnTo', 'createdAt', 'expiresAt', 'digits', 'scope')
 if v[5] ~= '' and v[5] ~= ARGV[4] then
   redis.call('HSET', KEYS[1], 'state', 'cancelled')
   redis.call('HDEL', KEYS[1], 'csrf')
   return {'mismatch'}
 end
 redis.call('HSET', KEYS[1], 'state', 'confirming')
-return {'ok', v[1], v[2], v[3], v[4], v[5]}`;
+return {'ok', v[1], v[2], v[3], v[4], v[5], v[6]}`;
 
 /** ARGV: phone, now, completeBy, ttlMs, then the tokens' field/value pairs. */
 const CONFIRM = `${PHONE_PRELUDE}
@@ -119,9 +119,16 @@ return 1`;
 /** How long a settled or expired ticket stays readable (as "expired", "cancelled"…) after its expiry. */
 const LINGER_MS = 60_000;
 
-function ticketView([desktop, returnTo, createdAt, expiresAt, digits]: (string | undefined)[]): ScanTicketView | null {
+function ticketView([desktop, returnTo, createdAt, expiresAt, digits, scope]: (string | undefined)[]): ScanTicketView | null {
   if (desktop === undefined) return null;
-  return { desktop, returnTo: returnTo!, createdAt: Number(createdAt), expiresAt: Number(expiresAt), digits: digits ?? '' };
+  return {
+    desktop,
+    returnTo: returnTo!,
+    createdAt: Number(createdAt),
+    expiresAt: Number(expiresAt),
+    digits: digits ?? '',
+    scope: scope === 'snsapi_base' ? 'snsapi_base' : 'snsapi_userinfo',
+  };
 }
 
 export function createRedisScanTickets(redis: RedisClient, keys: Pick<Keys, 'scanTicket' | 'scanOpenTickets'>): ScanTicketStore {
@@ -139,8 +146,8 @@ export function createRedisScanTickets(redis: RedisClient, keys: Pick<Keys, 'sca
       guard(async () => (await reserve(keys.scanOpenTickets(ownerHash), ticketId, now, until, max, Math.max(1, until - now + LINGER_MS))) === 1),
     create: (ticketId, ticket, ttlMs) =>
       guard(async () => {
-        const { ownerHash, desktop, returnTo, createdAt, expiresAt, digits } = ticket;
-        const fields = { state: 'waiting', owner: ownerHash, desktop, returnTo, createdAt: String(createdAt), expiresAt: String(expiresAt), digits };
+        const { ownerHash, desktop, returnTo, createdAt, expiresAt, digits, scope } = ticket;
+        const fields = { state: 'waiting', owner: ownerHash, desktop, returnTo, createdAt: String(createdAt), expiresAt: String(expiresAt), digits, scope: scope ?? 'snsapi_userinfo' };
         const replies = await redis
           .multi()
           .hset(key(ticketId), fields)

@@ -1,3 +1,5 @@
+import type { WechatScope } from '../wechat/types.js';
+
 /**
  * Scan to sign in: a desktop browser's one-time ticket, shown as a QR code, scanned and confirmed on a phone.
  * Every transition is one atomic step in the store, so a ticket is single-use across processes.
@@ -19,6 +21,8 @@ export interface NewScanTicket {
   expiresAt: number;
   /** The two digits the phone must pick (number matching), or '' when off. */
   digits: string;
+  /** The scope the desktop's page needs: the phone's authorization for the desktop asks for it. Default 'snsapi_userinfo'. */
+  scope?: WechatScope;
 }
 
 /** What the phone may know of a ticket. */
@@ -28,6 +32,7 @@ export interface ScanTicketView {
   createdAt: number;
   expiresAt: number;
   digits: string;
+  scope: WechatScope;
 }
 
 /** The tokens of the phone's authorization made for the desktop: they become the desktop's own grant. */

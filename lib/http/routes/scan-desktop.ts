@@ -44,17 +44,18 @@ export function scanPageRoute(runtime: DesktopDependencies, desk: ScanDesk) {
     const renewals = renewalsOf(req.query.renew);
     const ticketId = ticketIdOf(req.query.t);
     const ownerHash = desk.ownerHashOf(req);
-    const newCodeHref = `${desk.paths.page}?returnTo=${encodeURIComponent(returnTo)}`;
+    const scope = req.query.scope === 'snsapi_base' || req.query.scope === 'snsapi_userinfo' ? req.query.scope : config.scope;
+    const newCodeHref = `${desk.paths.page}?returnTo=${encodeURIComponent(returnTo)}${scope === config.scope ? '' : `&scope=${scope}`}`;
     if (ticketId && ownerHash) {
       const { state, digits } = await store.scanTickets.poll(ticketId, ownerHash, config.clock.now(), pollLimit(desk));
-      if (state === 'waiting' || state === 'scanned') return desk.showCode(req, res, { ticketId, digits, state, returnTo, renewals });
+      if (state === 'waiting' || state === 'scanned') return desk.showCode(req, res, { ticketId, digits, state, returnTo, scope, renewals });
       if (state === 'confirmed') return void res.redirect(303, `${desk.paths.complete}?t=${encodeURIComponent(ticketId)}`);
       if (state === 'completed') return void res.redirect(303, returnTo);
       if (state === 'cancelled') return void res.status(200).send(desktopOutcomePage('cancelled', newCodeHref));
       if (state === 'limited') return sendTooManyRequests(req, res, 10_000);
       // expired, or another browser's code: a fresh one for this browser
     }
-    const refused = await desk.showNewCode(req, res, 200, returnTo, renewals);
+    const refused = await desk.showNewCode(req, res, { status: 200, returnTo, scope, renewals });
     if (refused === 'limited') return sendTooManyRequests(req, res, 60_000);
     if (refused === 'capped') {
       // This browser holds its maximum of codes: it can still open the page in WeChat.

@@ -85,8 +85,7 @@ export function scanConfirmRoute(runtime: PhoneDependencies, desk: ScanDesk) {
   return async function scanConfirm(req: Request, res: Response): Promise<void> {
     const ticketId = ticketIdOf(req.params.ticketId);
     if (!ticketId) return void res.status(404).send(phoneOutcomePage('expired', '/'));
-    const login = req.session.wechat?.login;
-    if (!login || !(await req.wechat.checkAuthenticated())) return void res.redirect(303, desk.paths.ticket(ticketId));
+    if (!(await req.wechat.checkAuthenticated())) return void res.redirect(303, desk.paths.ticket(ticketId));
     const now = config.clock.now();
     const phoneHash = phoneHashOf(req);
     const { result, ticket } = await store.scanTickets.startConfirm(
@@ -125,12 +124,12 @@ export function scanConfirmRoute(runtime: PhoneDependencies, desk: ScanDesk) {
     const nonce = newNonce();
     await store.putLoginState(
       nonce,
-      { binderHash: hashBinder(binder), returnTo: ticket.returnTo, scope: login.scope, createdAt: now, retry: false, scanTicketId: ticketId },
+      { binderHash: hashBinder(binder), returnTo: ticket.returnTo, scope: ticket.scope, createdAt: now, retry: false, scanTicketId: ticketId },
       config.loginTimeoutMs,
     );
     loginCookie.set(req, res, binder);
     const redirectUri = `${site.originOf(req)}${desk.paths.callback}`;
-    res.redirect(303, api.buildAuthorizeUrl({ redirectUri, scope: login.scope, state: composeState(config.stateLabel, nonce) }));
+    res.redirect(303, api.buildAuthorizeUrl({ redirectUri, scope: ticket.scope, state: composeState(config.stateLabel, nonce) }));
   };
 }
 

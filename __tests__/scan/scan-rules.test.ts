@@ -103,6 +103,22 @@ describe('expiry (the injected clock)', () => {
   });
 });
 
+describe('a snapshot-page visitor (WeChat’s preview of the page)', () => {
+  it('is signed in nowhere: the code stays waiting for a real scan', async () => {
+    const desktop = desktopAgent(s.desktopApp);
+    const code = await desktopOpens(desktop);
+    const phone = request.agent(s.phoneApp);
+    const first = await asPhone(phone.get(code.ticketPath));
+    const start = await asPhone(phone.get(first.headers.location as string));
+    const callback = await asPhone(phone.get(pathOf(s.world.emulator.authorize(start.headers.location as string, { user: 'snapshot' }))));
+    expect(callback.status).toBe(200);
+    expect(callback.text).toContain('使用完整服务');
+    expect((await whoIs(phone)).status).toBe(401);
+    expect((await asPhone(phone.get(code.ticketPath))).status).toBe(302); // still asked to sign in, nothing scanned
+    expect(await statusOf(desktop, code)).toEqual({ status: 200, state: 'waiting' });
+  });
+});
+
 describe('one phone per ticket', () => {
   it('a second phone is refused after the first scanned, and cannot confirm or cancel', async () => {
     const { desktop, code, page } = await scannedCode('alice');

@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
+import { createWechatLogin, type WechatLogin } from '../../lib/index.js';
+import { buildApp, loginOptions, startWorld, type LoginWorld } from '../helpers/login-app.js';
 import { IN_WECHAT, ON_DESKTOP, chromiumPath, decodeQr, expectText, launchChromium, newPage, screenshot, startExampleWorld, type ExampleWorld } from './browser.js';
 
 /**
@@ -117,5 +121,42 @@ describe('scan to sign in, in Chromium (desktop and phone contexts)', () => {
     await stateOf(desktop.page, 'waiting', 1_000);
     await desktop.context.close();
     await other.context.close();
+  });
+});
+
+describe('an expired code in Chromium (an app on the test clock)', () => {
+  let login: LoginWorld;
+  let wechat: WechatLogin;
+  let server: Server;
+  let url: string;
+  beforeAll(async () => {
+    login = await startWorld();
+    wechat = createWechatLogin(loginOptions(login, { publicUrl: undefined, scanLogin: { autoRenewals: 1 } }), { warn: () => undefined });
+    server = buildApp(wechat).listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => server?.close(resolve));
+    await wechat?.close();
+    await login?.stop();
+  });
+
+  test('is replaced by a fresh code by itself, autoRenewals times, then a "Get a new code" button', async () => {
+    const desktop = await newPage(browser, ON_DESKTOP);
+    await desktop.page.goto(`${url}/profile`);
+    const first = await decodeQr(desktop.page, '#qr');
+    expect(first).toMatch(/\/auth\/wechat\/scan\/t\//);
+    login.clock.advance(120_000);
+    await desktop.page.waitForURL(/\/auth\/wechat\/scan\?returnTo=%2Fprofile&renew=1$/, { timeout: 5_000 });
+    await expectText(desktop.page.locator('#scan-title'), 'Scan with WeChat to sign in');
+    const second = await decodeQr(desktop.page, '#qr');
+    expect(second).not.toBe(first);
+    login.clock.advance(120_000);
+    await stateOf(desktop.page, 'expired');
+    await expectText(desktop.page.locator('#scan-title'), 'This code has expired');
+    await desktop.page.locator('#scan-new-code').waitFor({ state: 'visible', timeout: 5_000 });
+    expect(desktop.page.url()).toMatch(/renew=1$/); // no third code by itself
+    await desktop.context.close();
   });
 });

@@ -31,6 +31,10 @@ async function respondLoginRequired(runtime: GuardDependencies, req: Request, re
     res.status(401).json({ error: 'wechat_login_required', scope, loginUrl: login });
     return;
   }
+  if (!runtime.site.hasUsableOrigin(req)) {
+    res.status(400).type('text/plain').send('Bad Host header');
+    return;
+  }
   if (isInWechat(req)) {
     res.redirect(302, login);
     return;

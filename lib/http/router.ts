@@ -36,6 +36,7 @@ export function createRouter(runtime: WechatLoginRuntime, session: RequestHandle
 
   // Our routes sit behind one prefix match, so the app's own requests pass one layer, not six.
   const routes = express.Router();
+  routes.use(usableOriginOnly(runtime.site));
   routes.get(ROUTES.login, noStore, ...loginLimits(runtime), loginRoute(runtime));
   routes.get(ROUTES.callback, noStore, callbackRoute(runtime));
   routes.get(ROUTES.logout, noStore, logoutConfirmRoute(runtime));
@@ -45,6 +46,14 @@ export function createRouter(runtime: WechatLoginRuntime, session: RequestHandle
   routes.use(routeErrorPage);
   router.use(paths.mount, routes);
   return router;
+}
+
+/** Without `publicUrl` our links are built from the Host header: a junk one gets a 400, not a junk redirect_uri. */
+function usableOriginOnly(site: WechatLoginRuntime['site']): RequestHandler {
+  return function usableOrigin(req, res, next) {
+    if (site.hasUsableOrigin(req)) return next();
+    res.status(400).type('text/plain').send('Bad Host header');
+  };
 }
 
 function noStore(_req: Request, res: Response, next: NextFunction): void {

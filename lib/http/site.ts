@@ -7,6 +7,8 @@ export interface Site {
   originOf(req: Request): string;
   isSecure(req: Request): boolean;
   returnToPolicy(req: Request): ReturnToPolicy;
+  /** False when, without `publicUrl`, the request's Host makes no origin (empty, junk, a bad port). */
+  hasUsableOrigin(req: Request): boolean;
 }
 
 export function createSite(publicUrl: URL | undefined, allowedReturnHosts: readonly string[]): Site {
@@ -15,5 +17,15 @@ export function createSite(publicUrl: URL | undefined, allowedReturnHosts: reado
     originOf,
     isSecure: (req) => (publicUrl ? publicUrl.protocol === 'https:' : req.secure),
     returnToPolicy: (req) => ({ origin: originOf(req), allowedHosts: allowedReturnHosts }),
+    hasUsableOrigin: (req) => publicUrl !== undefined || isOrigin(originOf(req)),
   };
+}
+
+function isOrigin(candidate: string): boolean {
+  try {
+    const url = new URL(candidate);
+    return url.host !== '' && url.username === '' && url.password === '' && url.pathname === '/' && url.search === '' && url.hash === '' && !candidate.endsWith('/');
+  } catch {
+    return false;
+  }
 }

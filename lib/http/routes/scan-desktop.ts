@@ -11,6 +11,7 @@ import type { ScanDesk } from '../scan-desk.js';
 import { desktopOutcomePage } from '../scan-pages.js';
 import { ticketIdOf } from '../scan-paths.js';
 import { signInDesktop } from '../scan-sign-in.js';
+import type { WechatScope } from '../../wechat/types.js';
 
 const log = logger('scan');
 
@@ -28,9 +29,13 @@ function pollLimit(desk: ScanDesk) {
   return { windowMs: 10_000, max: desk.settings.pollsPer10Seconds };
 }
 
+/** How many fresh codes the page already made by itself (its `renew` parameter). */
 function renewalsOf(value: unknown): number {
-  const n = typeof value === 'string' && /^\d{1,3}$/.test(value) ? Number(value) : 0;
-  return n;
+  return typeof value === 'string' && /^\d{1,3}$/.test(value) ? Number(value) : 0;
+}
+
+function scopeOf(value: unknown, fallback: WechatScope): WechatScope {
+  return value === 'snsapi_base' || value === 'snsapi_userinfo' ? value : fallback;
 }
 
 /**
@@ -44,7 +49,7 @@ export function scanPageRoute(runtime: DesktopDependencies, desk: ScanDesk) {
     const renewals = renewalsOf(req.query.renew);
     const ticketId = ticketIdOf(req.query.t);
     const ownerHash = desk.ownerHashOf(req);
-    const scope = req.query.scope === 'snsapi_base' || req.query.scope === 'snsapi_userinfo' ? req.query.scope : config.scope;
+    const scope = scopeOf(req.query.scope, config.scope);
     const newCodeHref = `${desk.paths.page}?returnTo=${encodeURIComponent(returnTo)}${scope === config.scope ? '' : `&scope=${scope}`}`;
     if (ticketId && ownerHash) {
       const { state, digits } = await store.scanTickets.poll(ticketId, ownerHash, config.clock.now(), pollLimit(desk));

@@ -67,7 +67,12 @@ export function scanTicketRoute({ config, store, paths, site }: PhoneDependencie
 function picksAround(digits: string): string[] {
   const picks = new Set([digits]);
   while (picks.size < 3) picks.add(String(randomInt(10, 100)));
-  return [...picks].sort(() => randomInt(0, 3) - 1);
+  const shuffled = [...picks];
+  for (let i = shuffled.length - 1; i > 0; i--) {
+    const j = randomInt(0, i + 1);
+    [shuffled[i], shuffled[j]] = [shuffled[j]!, shuffled[i]!];
+  }
+  return shuffled;
 }
 
 function formField(req: Request, name: string): string {

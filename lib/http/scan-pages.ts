@@ -51,7 +51,9 @@ export function desktopScanPage(o: DesktopScanPageOptions): string {
     renew: o.renewUrl,
     renewalsLeft: o.renewalsLeft,
   };
-  const emulator = o.emulatorHint ? `<p class="muted">${escapeHtml(o.emulatorHint)}</p>` : '';
+  const emulator = o.emulatorHint
+    ? `<p class="muted" id="scan-dev">${escapeHtml(o.emulatorHint)}<br><span class="url" id="scan-url">${escapeHtml(o.ticketUrl)}</span></p>`
+    : '';
   return page({
     title: 'Sign in with WeChat · 微信扫码登录',
     body: `${SCAN_STYLE}<div id="scan" data-config="${escapeHtml(JSON.stringify(data))}">

@@ -2,9 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Express } from 'express';
 import request from 'supertest';
 import { createWechatLogin, type WechatLogin } from '../../lib/index.js';
-import { createTestClock, startWechatEmulator } from '../../lib/testing/index.js';
-import { buildApp, login, loginOptions, pathOf, WECHAT_UA, type Agent, type LoginWorld } from '../helpers/login-app.js';
-import { startRedisServer } from '../helpers/redis-server.js';
+import { buildApp, login, loginOptions, pathOf, WECHAT_UA, type Agent, startWorld, type LoginWorld } from '../helpers/login-app.js';
 import { setCookies } from './fault-helpers.js';
 
 /**
@@ -17,19 +15,8 @@ let wechat: WechatLogin;
 let app: Express;
 
 beforeAll(async () => {
-  const clock = createTestClock();
-  const [redisServer, emulator] = await Promise.all([startRedisServer({ appendOnly: true }), startWechatEmulator({ clock })]);
-  world = {
-    redisServer,
-    redis: redisServer.client(),
-    emulator,
-    clock,
-    async stop() {
-      await emulator.close();
-      await redisServer.stop();
-    },
-  };
-  wechat = createWechatLogin(loginOptions(world, { redis: redisServer.url }), { warn: () => undefined });
+  world = await startWorld({ redis: { appendOnly: true } });
+  wechat = createWechatLogin(loginOptions(world, { redis: world.redisServer.url }), { warn: () => undefined });
   app = buildApp(wechat);
 });
 

@@ -4,9 +4,7 @@ import request from 'supertest';
 import type { Redis } from 'ioredis';
 import { createWechatLogin, type WechatLogin } from '../../lib/index.js';
 import { connectRedis, REDIS_OPTIONS } from '../../lib/store/redis-client.js';
-import { createTestClock, startWechatEmulator } from '../../lib/testing/index.js';
-import { buildApp, login, loginOptions, WECHAT_UA, type Agent, type LoginWorld } from '../helpers/login-app.js';
-import { startRedisServer } from '../helpers/redis-server.js';
+import { buildApp, login, loginOptions, WECHAT_UA, type Agent, startWorld, type LoginWorld } from '../helpers/login-app.js';
 import { setCookies } from './fault-helpers.js';
 
 /**
@@ -20,19 +18,8 @@ let wechat: WechatLogin;
 let app: Express;
 
 beforeAll(async () => {
-  const clock = createTestClock();
-  const [redisServer, emulator] = await Promise.all([startRedisServer({ debugCommand: true }), startWechatEmulator({ clock })]);
-  world = {
-    redisServer,
-    redis: redisServer.client(),
-    emulator,
-    clock,
-    async stop() {
-      await emulator.close();
-      await redisServer.stop();
-    },
-  };
-  client = connectRedis(redisServer.url) as Redis;
+  world = await startWorld({ redis: { debugCommand: true } });
+  client = connectRedis(world.redisServer.url) as Redis;
   wechat = createWechatLogin(loginOptions(world, { redis: client }), { warn: () => undefined });
   app = buildApp(wechat);
 });

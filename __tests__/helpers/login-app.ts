@@ -2,8 +2,8 @@ import express, { type Express } from 'express';
 import request from 'supertest';
 import type { Redis } from 'ioredis';
 import type { WechatLogin, WechatLoginOptions } from '../../lib/index.js';
-import { createTestClock, startWechatEmulator, type TestClock, type WechatEmulator } from '../../lib/testing/index.js';
-import { startRedisServer, type TestRedisServer } from './redis-server.js';
+import { createTestClock, startWechatEmulator, type TestClock, type WechatEmulator, type WechatEmulatorOptions } from '../../lib/testing/index.js';
+import { startRedisServer, type RedisServerOptions, type TestRedisServer } from './redis-server.js';
 
 export const WECHAT_UA =
   'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 MicroMessenger/8.0.47(0x18002f2c) NetType/WIFI Language/zh_CN';
@@ -19,9 +19,14 @@ export interface LoginWorld {
   stop(): Promise<void>;
 }
 
-export async function startWorld(): Promise<LoginWorld> {
+export interface WorldOptions {
+  redis?: RedisServerOptions;
+  emulator?: Omit<WechatEmulatorOptions, 'clock'>;
+}
+
+export async function startWorld(options: WorldOptions = {}): Promise<LoginWorld> {
   const clock = createTestClock();
-  const [redisServer, emulator] = await Promise.all([startRedisServer(), startWechatEmulator({ clock })]);
+  const [redisServer, emulator] = await Promise.all([startRedisServer(options.redis), startWechatEmulator({ ...options.emulator, clock })]);
   const redis = redisServer.client();
   return {
     redisServer,

@@ -1,9 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { createWechatLogin, createWechatApiClient, hasErrcode, WECHAT_ERRCODES, type WechatLogin } from '../../lib/index.js';
-import { createTestClock, startWechatEmulator } from '../../lib/testing/index.js';
-import { buildApp, login, loginOptions, type LoginWorld } from '../helpers/login-app.js';
-import { startRedisServer } from '../helpers/redis-server.js';
+import { buildApp, login, loginOptions, startWorld, type LoginWorld } from '../helpers/login-app.js';
 import { readGrant, refreshBehindOurBack, tokenTestRoutes, wechatAccepts } from './token-helpers.js';
 
 // WeChat keeps the refresh token here ('same'), so another client can refresh this grant and replace its
@@ -13,18 +11,7 @@ let wechat: WechatLogin;
 let app: ReturnType<typeof buildApp>;
 
 beforeAll(async () => {
-  const clock = createTestClock();
-  const [redisServer, emulator] = await Promise.all([startRedisServer(), startWechatEmulator({ clock, refreshTokenRotation: 'same' })]);
-  world = {
-    redisServer,
-    redis: redisServer.client(),
-    emulator,
-    clock,
-    async stop() {
-      await emulator.close();
-      await redisServer.stop();
-    },
-  };
+  world = await startWorld({ emulator: { refreshTokenRotation: 'same' } });
   wechat = createWechatLogin(loginOptions(world));
   const api = createWechatApiClient({ appId: world.emulator.defaultApp.appId, appSecret: world.emulator.defaultApp.appSecret, apiBaseUrl: world.emulator.apiBaseUrl });
   app = buildApp(wechat, (a) => {

@@ -2,9 +2,8 @@ import { afterAll, afterEach, beforeAll, expect } from '@jest/globals';
 import type { Express } from 'express';
 import request from 'supertest';
 import { createWechatLogin, type WechatLogin, type WechatLoginOptions } from '../../../lib/index.js';
-import { createTestClock, DEFAULT_EMULATOR_APP, startWechatEmulator, type EmulatorApp } from '../../../lib/testing/index.js';
-import { buildApp, loginOptions, type LoginWorld } from '../../helpers/login-app.js';
-import { startRedisServer } from '../../helpers/redis-server.js';
+import { DEFAULT_EMULATOR_APP, type EmulatorApp } from '../../../lib/testing/index.js';
+import { buildApp, loginOptions, startWorld, type LoginWorld } from '../../helpers/login-app.js';
 
 /** A second Official Account the emulator knows: codes issued for it must not log anyone into ours. */
 export const OTHER_APP: EmulatorApp = { appId: 'wx0ther0app0000000', appSecret: 'a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5', name: 'Other app' };
@@ -14,19 +13,7 @@ export const OURS = 'http://localhost:3000';
 
 /** A world whose emulator knows our app and OTHER_APP. */
 export async function startHostileWorld(): Promise<LoginWorld> {
-  const clock = createTestClock();
-  const [redisServer, emulator] = await Promise.all([startRedisServer(), startWechatEmulator({ clock, apps: [DEFAULT_EMULATOR_APP, OTHER_APP] })]);
-  const redis = redisServer.client();
-  return {
-    redisServer,
-    redis,
-    emulator,
-    clock,
-    async stop() {
-      await emulator.close();
-      await redisServer.stop();
-    },
-  };
+  return startWorld({ emulator: { apps: [DEFAULT_EMULATOR_APP, OTHER_APP] } });
 }
 
 export interface HostileSuite {

@@ -9,7 +9,7 @@ const SCAN_STYLE = `<style>
 .status{min-height:48px}.status[data-state=scanned],.status[data-state=confirmed]{color:#07c160;font-weight:600}
 .status[data-state=cancelled],.status[data-state=expired]{color:#d93025;font-weight:600}
 .picks{display:flex;gap:12px;justify-content:center}.picks .btn{font-size:24px;min-width:72px}
-form.inline{display:inline}.warn{font-size:14px;color:#8a6d3b;background:#fcf8e3;border-radius:8px;padding:8px 12px}
+#scan:not([data-state=waiting]) .qr{opacity:.2;transition:opacity .3s}form.inline{display:inline}.warn{font-size:14px;color:#8a6d3b;background:#fcf8e3;border-radius:8px;padding:8px 12px}
 </style>`;
 
 export interface DesktopScanPageOptions {
@@ -56,7 +56,7 @@ export function desktopScanPage(o: DesktopScanPageOptions): string {
     : '';
   return page({
     title: 'Sign in with WeChat · 微信扫码登录',
-    body: `${SCAN_STYLE}<div id="scan" data-config="${escapeHtml(JSON.stringify(data))}">
+    body: `${SCAN_STYLE}<div id="scan" data-state="${o.state}" data-config="${escapeHtml(JSON.stringify(data))}">
 <h1 id="scan-title">${escapeHtml(title)}</h1>
 <div class="qr" id="qr" data-url="${escapeHtml(o.ticketUrl)}">${o.qrSvg}</div>
 ${digits}
@@ -97,6 +97,7 @@ function newCodeButton() {
 function show(state) {
   if (done || !TEXT[state]) return;
   statusEl.dataset.state = state;
+  root.dataset.state = state;
   titleEl.textContent = TEXT[state][0];
   statusEl.textContent = TEXT[state][1];
   if (state === 'confirmed' || state === 'completed') { done = true; location.assign(cfg.complete); return; }

@@ -135,6 +135,37 @@ describe('bounds: open codes per browser, polls per code, codes per address', ()
   });
 });
 
+describe('onLogin on the desktop', () => {
+  let s: ScanWorld;
+  useScanWorld(
+    (world) => (s = world),
+    { onLogin: (user) => ({ member: user.id, via: 'onLogin' }) },
+    (app) => app.get('/api/account', (req, res) => void res.json({ account: req.wechat.account ?? null })),
+  );
+
+  it('runs for the desktop’s sign-in too: its session keeps the account your hook returns', async () => {
+    const desktop = desktopAgent(s.desktopApp);
+    const code = await desktopOpens(desktop);
+    const phone = await signedInPhone(s.world, s.phoneApp);
+    await phoneConfirms(s.world, phone, code);
+    await complete(desktop, code).expect(303);
+    const phoneAccount = (await phone.get('/api/account')).body.account;
+    expect(phoneAccount).toEqual({ member: expect.any(Number), via: 'onLogin' });
+    expect((await desktop.get('/api/account')).body.account).toEqual(phoneAccount);
+  });
+
+  it('a desktop already signed in is sent on to returnTo instead of getting a code', async () => {
+    const desktop = desktopAgent(s.desktopApp);
+    const code = await desktopOpens(desktop);
+    const phone = await signedInPhone(s.world, s.phoneApp);
+    await phoneConfirms(s.world, phone, code);
+    await complete(desktop, code).expect(303);
+    const again = await asDesktop(desktop.get('/auth/wechat/scan?returnTo=%2Fprofile'));
+    expect(again.status).toBe(303);
+    expect(again.headers.location).toBe('/profile');
+  });
+});
+
 describe('the scope the desktop’s page needs', () => {
   let s: ScanWorld;
   useScanWorld((world) => (s = world), { scope: 'snsapi_base' });

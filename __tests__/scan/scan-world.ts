@@ -15,13 +15,18 @@ export interface ScanWorld {
   wechats: WechatLogin[];
 }
 
-export function useScanWorld(assign: (world: ScanWorld) => void, options: Partial<WechatLoginOptions> = {}): void {
+export function useScanWorld(
+  assign: (world: ScanWorld) => void,
+  options: Partial<WechatLoginOptions> = {},
+  routes?: (app: Express, wechat: WechatLogin) => void,
+): void {
   let scan: ScanWorld | undefined;
   beforeAll(async () => {
     const world = await startWorld();
     const make = () => createWechatLogin(loginOptions(world, options), { warn: () => undefined });
     const wechats = [make(), make()];
-    scan = { world, wechats, desktopApp: buildApp(wechats[0]!), phoneApp: buildApp(wechats[1]!) };
+    const app = (wechat: WechatLogin) => buildApp(wechat, routes && ((a) => routes(a, wechat)));
+    scan = { world, wechats, desktopApp: app(wechats[0]!), phoneApp: app(wechats[1]!) };
     assign(scan);
   });
   afterEach(() => {

@@ -51,6 +51,10 @@ export function scanPageRoute(runtime: DesktopDependencies, desk: ScanDesk) {
     const ownerHash = desk.ownerHashOf(req);
     const scope = scopeOf(req.query.scope, config.scope);
     const newCodeHref = `${desk.paths.page}?returnTo=${encodeURIComponent(returnTo)}${scope === config.scope ? '' : `&scope=${scope}`}`;
+    // Already signed in with what the page needs: nothing to scan.
+    if ((scope !== 'snsapi_userinfo' || req.wechat.scope === 'snsapi_userinfo') && (await req.wechat.checkAuthenticated())) {
+      return void res.redirect(303, returnTo);
+    }
     if (ticketId && ownerHash) {
       const { state, digits } = await store.scanTickets.poll(ticketId, ownerHash, config.clock.now(), pollLimit(desk));
       if (state === 'waiting' || state === 'scanned') return desk.showCode(req, res, { ticketId, digits, state, returnTo, scope, renewals });

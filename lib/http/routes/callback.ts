@@ -7,10 +7,10 @@ import { hashBinder, hashCode, parseState, sameBinderHash } from '../login-state
 import { messagePage, page, snapshotPage, escapeHtml } from '../pages.js';
 import type { PendingLogin } from '../login-cookie.js';
 import type { WechatLoginRuntime } from '../runtime.js';
-import { hasUserinfoScope, profileFromTokens } from '../../wechat/service.js';
-import { regenerateSession, saveSession } from '../session.js';
-import type { CodeOutcome, LoginStateRecord, SessionLogin } from '../../store/types.js';
-import { toPublicUser, type WechatPublicAuthModel } from '../../store/user-model.js';
+import { profileFromTokens } from '../../wechat/service.js';
+import { regenerateSession } from '../session.js';
+import { saveLogin, signInSession } from '../sign-in-session.js';
+import type { CodeOutcome, LoginStateRecord } from '../../store/types.js';
 
 const log = logger('callback');
 /** How long a repeated callback waits for the first one (WeChat's double hit) to finish. */
@@ -134,7 +134,7 @@ async function exchangeAndLogIn(
   codeHash: string,
   retry: boolean,
 ): Promise<void> {
-  const { config, store, api, tokens: tokenManager } = runtime;
+  const { config, store, api } = runtime;
 
   let tokens;
   try {
@@ -171,19 +171,7 @@ async function exchangeAndLogIn(
     config.clock.now(),
   );
   const account = config.onLogin ? await config.onLogin(user, req) : undefined;
-  const previousGrantId = await startFreshSession(runtime, req);
-  // The grant is keyed by the new session id: the session and its grant share a hash tag, so the guard
-  // reads both in one round trip.
-  const { grantId, refreshExpiresAt } = await tokenManager.createGrant(tokens, user.id, req.sessionID);
-  const login: SessionLogin = {
-    userId: user.id,
-    scope: hasUserinfoScope(tokens.scope) ? 'snsapi_userinfo' : 'snsapi_base',
-    grantId,
-    loggedInAt: config.clock.now(),
-    refreshExpiresAt,
-    ...(account === undefined ? {} : { account }),
-  };
-  await saveLogin(runtime, req, login, user, previousGrantId);
+  const login = await signInSession(runtime, req, { user, tokens, account, previousGrantId: await startFreshSession(runtime, req) });
   await store.setCodeOutcome(
     codeHash,
     { status: 'success', binderHash: record.binderHash, returnTo: record.returnTo, login },
@@ -203,19 +191,6 @@ async function startFreshSession({ config }: Pick<WechatLoginRuntime, 'config'>,
   const broughtSession = cookieName === undefined || parseCookies(req.headers.cookie ?? '')[cookieName] !== undefined;
   if (broughtSession) await regenerateSession(req);
   return previousGrantId;
-}
-
-/** Saves the login in the (fresh) session and forgets the grant of the login it replaces. */
-async function saveLogin(
-  runtime: Pick<WechatLoginRuntime, 'tokens'>,
-  req: Request,
-  login: SessionLogin,
-  user: WechatPublicAuthModel,
-  previousGrantId: string | undefined,
-): Promise<void> {
-  req.session.wechat = { login, user: toPublicUser(user) };
-  await saveSession(req);
-  if (previousGrantId && previousGrantId !== login.grantId) await runtime.tokens.revoke(previousGrantId).catch(() => undefined);
 }
 
 async function resumeSucceededLogin(

@@ -37,7 +37,7 @@ afterAll(async () => {
  */
 function floodApp(overrides: Partial<WechatLoginOptions> = {}, { trustProxy = true } = {}): { app: Express; keyPrefix: string } {
   const keyPrefix = overrides.keyPrefix ?? `flood${randomBytes(4).toString('hex')}`;
-  const wechat = createWechatLogin(loginOptions(world, { keyPrefix, ...overrides }), { warn: () => undefined });
+  const wechat = createWechatLogin(loginOptions(world, { keyPrefix, rateLimit: undefined, ...overrides }), { warn: () => undefined });
   opened.push(wechat);
   const app = buildApp(wechat);
   if (trustProxy) app.set('trust proxy', 'loopback');

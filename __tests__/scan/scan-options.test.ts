@@ -1,4 +1,4 @@
-import { describe, expect, it, jest } from '@jest/globals';
+import { beforeEach, describe, expect, it, jest } from '@jest/globals';
 import express from 'express';
 import request from 'supertest';
 import { createMemoryStore, createWechatLogin, type ScanDesktopInfo, type WechatPublicUser } from '../../lib/index.js';
@@ -99,6 +99,8 @@ describe('bounds: open codes per browser, polls per code, codes per address', ()
     scanLogin: { maxOpenPerBrowser: 2, pollsPer10Seconds: 3 },
     rateLimit: { loginsPerMinutePerIp: 5, openLoginsPerBrowser: 10 },
   });
+  // The per-address window (5 a minute) is shared by these tests: each starts a minute after the last, in any order.
+  beforeEach(() => s.world.clock.advance(60_000));
 
   it('a browser holds at most maxOpenPerBrowser codes: /scan answers 429 and the guard 401, both falling back to the "open in WeChat" page', async () => {
     const desktop = desktopAgent(s.desktopApp);
@@ -128,7 +130,6 @@ describe('bounds: open codes per browser, polls per code, codes per address', ()
   });
 
   it('codes issued per client address share the login rate limit’s per-minute figure, whatever the cookies', async () => {
-    s.world.clock.advance(60_000);
     const answers: number[] = [];
     for (let i = 0; i < 6; i++) answers.push((await asDesktop(request(s.desktopApp).get('/auth/wechat/scan'))).status);
     expect(answers).toEqual([200, 200, 200, 200, 200, 429]);

@@ -33,7 +33,13 @@ export async function signInSession(
     refreshExpiresAt,
     ...(account === undefined ? {} : { account }),
   };
-  await saveLogin(runtime, req, login, user, previousGrantId);
+  try {
+    await saveLogin(runtime, req, login, user, previousGrantId);
+  } catch (error) {
+    // A grant without its session could never be used nor signed out: it goes (best effort) with the failure.
+    await runtime.tokens.revoke(grantId).catch(() => undefined);
+    throw error;
+  }
   return login;
 }
 

@@ -6,8 +6,13 @@ import { WechatConfigError } from './errors.js';
 import { parseClusterNode, type ParsedClusterNode, type RedisClient, type RedisClusterNodes } from './store/redis-client.js';
 import { parseTokenEncryptionKeys } from './store/token-cipher.js';
 import type { WechatStore } from './store/types.js';
-import type { WechatPublicAuthModel, WechatPublicUser } from './store/user-model.js';
+import type { WechatPublicAuthModel } from './store/user-model.js';
 import type { WechatLang, WechatScope } from './wechat/types.js';
+import { RATE_LIMIT_DEFAULTS, resolveRateLimit, type RateLimitOptions, type ResolvedRateLimitConfig } from './http/rate-limit-options.js';
+import { SCAN_LOGIN_DEFAULTS, resolveScanLogin, type ResolvedScanLoginConfig, type ScanLoginOptions } from './http/scan-login-options.js';
+
+export type { RateLimitOptions, ResolvedRateLimitConfig } from './http/rate-limit-options.js';
+export type { ResolvedScanLoginConfig, ScanDesktopInfo, ScanLoginOptions } from './http/scan-login-options.js';
 
 /** What WeChat told us about a visitor who saw a snapshot page (virtual identity: create no account). */
 export interface SnapshotUserInfo {
@@ -104,51 +109,6 @@ export interface WechatLoginOptions {
   clock?: Clock;
 }
 
-/** What the phone's confirm page (and `onScanConfirm`) knows about the desktop asking to be signed in. */
-export interface ScanDesktopInfo {
-  /** Browser and operating system from its user-agent, e.g. "Chrome on Windows". */
-  description: string;
-  /** When its QR code was shown, ms since epoch. */
-  shownAt: number;
-}
-
-export interface ScanLoginOptions {
-  /** How long one QR code can be used, seconds (30–600). Default 120. */
-  ttlSeconds?: number;
-  /** The desktop shows two digits; the phone must pick them among three before it can confirm. Default false. */
-  numberMatching?: boolean;
-  /**
-   * Called when the phone confirms, before the desktop is authorized: return false to refuse (the ticket is
-   * cancelled and the phone told so). E.g. only staff may sign in on computers.
-   */
-  onScanConfirm?: (user: WechatPublicUser, desktop: ScanDesktopInfo, req: Request) => boolean | Promise<boolean>;
-  /** QR codes one desktop browser may hold open at once. Default 5. */
-  maxOpenPerBrowser?: number;
-  /** Status requests per QR code within any 10 seconds (polling, event-stream opens); past it 429. Default 20. */
-  pollsPer10Seconds?: number;
-  /** Fresh codes the desktop page shows by itself after one expires. Default 5. */
-  autoRenewals?: number;
-  /** The desktop page's path below the routes' prefix. Default '/scan'. */
-  path?: string;
-}
-
-export interface ResolvedScanLoginConfig {
-  ttlMs: number;
-  numberMatching: boolean;
-  onScanConfirm: ScanLoginOptions['onScanConfirm'];
-  maxOpenPerBrowser: number;
-  pollsPer10Seconds: number;
-  autoRenewals: number;
-  path: string;
-}
-
-export interface RateLimitOptions {
-  /** Logins started per client address (IPv6: per /64) within any minute. Default 60. */
-  loginsPerMinutePerIp?: number;
-  /** Logins started per browser (its login cookie) within any `loginTimeoutMs`, so its open states; ≥ 2. Default 10. */
-  openLoginsPerBrowser?: number;
-}
-
 export interface ResolvedSessionConfig {
   secret: string | string[];
   name: string;
@@ -181,7 +141,7 @@ export interface ResolvedConfig {
   keyPrefix: string;
   /** The keys, checked, as given (newest first); undefined: tokens are stored unencrypted. */
   tokenEncryptionKey: string[] | undefined;
-  rateLimit: Required<RateLimitOptions> | false;
+  rateLimit: ResolvedRateLimitConfig | false;
   scanLogin: ResolvedScanLoginConfig | false;
   emulatorLink: boolean;
   clock: Clock;
@@ -197,8 +157,8 @@ export const DEFAULTS = {
   tokenRefreshSkewMs: 5 * 60_000,
   loginTimeoutMs: 10 * 60_000,
   keyPrefix: 'wol',
-  rateLimit: { loginsPerMinutePerIp: 60, openLoginsPerBrowser: 10 },
-  scanLogin: { ttlSeconds: 120, numberMatching: false, maxOpenPerBrowser: 5, pollsPer10Seconds: 20, autoRenewals: 5, path: '/scan' },
+  rateLimit: RATE_LIMIT_DEFAULTS,
+  scanLogin: SCAN_LOGIN_DEFAULTS,
 };
 
 const SCOPES = ['snsapi_base', 'snsapi_userinfo'];
@@ -409,64 +369,6 @@ function resolveKeyPrefix(prefix: unknown): string {
     throw new WechatConfigError('"keyPrefix" must be 1-32 characters of letters, digits, ":", "_" or "-" (no "{" or "}": hash tags are ours)');
   }
   return prefix;
-}
-
-function resolveScanLogin(value: unknown): ResolvedScanLoginConfig | false {
-  if (value === false) return false;
-  if (value !== undefined && (value === null || typeof value !== 'object' || Array.isArray(value))) {
-    throw new WechatConfigError('"scanLogin" must be an object such as { ttlSeconds: 120 }, or false to show the "open in WeChat" QR code instead');
-  }
-  const o = (value ?? {}) as ScanLoginOptions;
-  const d = DEFAULTS.scanLogin;
-  const whole = (name: keyof ScanLoginOptions, fallback: number, min: number, max: number): number => {
-    const n = o[name];
-    if (n === undefined) return fallback;
-    if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) {
-      throw new WechatConfigError(`"scanLogin.${name}" must be a whole number from ${min} to ${max} (default ${fallback})`);
-    }
-    return n;
-  };
-  if (o.numberMatching !== undefined && typeof o.numberMatching !== 'boolean') throw new WechatConfigError('"scanLogin.numberMatching" must be true or false');
-  if (o.onScanConfirm !== undefined && typeof o.onScanConfirm !== 'function') {
-    throw new WechatConfigError('"scanLogin.onScanConfirm" must be a function (user, desktop, req) returning true to allow or false to refuse');
-  }
-  const path = o.path ?? d.path;
-  if (typeof path !== 'string' || !/^(\/[A-Za-z0-9._~-]+)+$/.test(path) || path.split('/').some((s) => s === '.' || s === '..')) {
-    throw new WechatConfigError('"scanLogin.path" must be a path below the prefix such as "/scan" (letters, digits, "-", "_", ".", "~"; no trailing "/")');
-  }
-  if (['/login', '/callback', '/logout', '/qr'].some((route) => path === route || path.startsWith(`${route}/`))) {
-    throw new WechatConfigError(`"scanLogin.path" must not be one of the login routes (/login, /callback, /logout, /qr); got ${JSON.stringify(path)}`);
-  }
-  return {
-    ttlMs: whole('ttlSeconds', d.ttlSeconds, 30, 600) * 1000,
-    numberMatching: o.numberMatching ?? d.numberMatching,
-    onScanConfirm: o.onScanConfirm,
-    maxOpenPerBrowser: whole('maxOpenPerBrowser', d.maxOpenPerBrowser, 1, 100),
-    pollsPer10Seconds: whole('pollsPer10Seconds', d.pollsPer10Seconds, 1, 1000),
-    autoRenewals: whole('autoRenewals', d.autoRenewals, 0, 50),
-    path,
-  };
-}
-
-function resolveRateLimit(value: unknown): ResolvedConfig['rateLimit'] {
-  if (value === false) return false;
-  if (value === undefined) return { ...DEFAULTS.rateLimit };
-  if (!value || typeof value !== 'object') {
-    throw new WechatConfigError('"rateLimit" must be { loginsPerMinutePerIp, openLoginsPerBrowser } (either may be left out) or false to turn the limits off');
-  }
-  const given = value as RateLimitOptions;
-  const limit = (name: keyof RateLimitOptions, min: number, why: string): number => {
-    const n = given[name];
-    if (n === undefined) return DEFAULTS.rateLimit[name];
-    if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < min) {
-      throw new WechatConfigError(`"rateLimit.${name}" must be a whole number ≥ ${min}${why} (or rateLimit: false to turn the limits off)`);
-    }
-    return n;
-  };
-  return {
-    loginsPerMinutePerIp: limit('loginsPerMinutePerIp', 1, ''),
-    openLoginsPerBrowser: limit('openLoginsPerBrowser', 2, ': a login restarted after a stale callback is a second one'),
-  };
 }
 
 function requireText(name: string, value: unknown, hint: string): asserts value is string {

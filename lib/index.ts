@@ -1,5 +1,5 @@
 export { createWechatLogin, type WechatLogin, type CreateWechatLoginDependencies } from './create-wechat-login.js';
-export type { WechatLoginOptions, WechatSessionOptions, SnapshotUserInfo, ScanLoginOptions, ScanDesktopInfo } from './config.js';
+export type { WechatLoginOptions, WechatSessionOptions, SnapshotUserInfo, ScanLoginOptions, ScanDesktopInfo, RateLimitOptions } from './config.js';
 export { DEFAULTS } from './config.js';
 export type { RequireWechatUserOptions } from './http/guard.js';
 export { WechatRequestContext, type GetTokenOptions } from './http/context.js';

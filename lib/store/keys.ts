@@ -20,6 +20,10 @@ export function createKeys(prefix: string, appId: string) {
     user: (id: number | string) => `${base}:user:{${id}}`,
     userByOpenid: (openid: string) => `${base}:openid:{${openid}}`,
     userByUnionid: (unionid: string) => `${base}:unionid:{${unionid}}`,
+    /** Where 0.1.0 kept users, all under one tag: read (never written) until a user logs in again. */
+    legacyUser: (id: number | string) => `${prefix}:{${appId}:users}:id:${id}`,
+    legacyUserByOpenid: (openid: string) => `${prefix}:{${appId}:users}:openid:${openid}`,
+    legacyUserByUnionid: (unionid: string) => `${prefix}:{${appId}:users}:unionid:${unionid}`,
     grant: (grantId: string) => `${base}:grant:{${grantId}}`,
     grantLock: (grantId: string) => `${base}:grant:{${grantId}}:lock`,
     /** The session a grant belongs to (a login's grant id is its session id): the session store's key. */

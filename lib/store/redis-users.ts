@@ -33,34 +33,41 @@ return 1`;
  * The stored users (WechatPublicAuthModel) in Redis hashes, with indexes by openid and unionid, every key under
  * a hash tag of its own so users spread over a cluster. The openid index is the truth about a user's id: it is
  * claimed once, and a record is (re)written under whatever id it holds. A returning user's login is two round
- * trips (the id; then the record, and the unionid index beside it); a first login two more (a number from the
- * sequence, the claim). The tokens on a record are sealed by `cipher`.
+ * trips (the id; then the record, and the unionid index beside it); a first login three more (0.1.0's index, a
+ * number from the sequence, the claim). Users 0.1.0 stored under one tag are read where they are until they log in
+ * again, which writes them here with their id and createdAt. The tokens on a record are sealed by `cipher`.
  */
 export function createRedisUsers(redis: RedisClient, keys: Keys, cipher: TokenCipher): UserRepository {
   const claimId = defineScript<string>(redis, 'wechatUserClaimId', CLAIM_ID, 1);
   const upsert = defineScript<string[]>(redis, 'wechatUserUpsertRecord', UPSERT, 1);
   const updateTokens = defineScript<number>(redis, 'wechatUserUpdateTokens', UPDATE_TOKENS, 1);
 
-  async function idForOpenid(openid: string): Promise<string> {
+  /** The openid's id, and for a user of 0.1.0 logging in again, the createdAt of their record there. */
+  async function idForOpenid(openid: string): Promise<{ id: string; createdAt?: string }> {
     const known = await redis.get(keys.userByOpenid(openid));
-    if (known) return known;
-    return claimId(keys.userByOpenid(openid), await redis.incr(keys.userSequence));
+    if (known) return { id: known };
+    // Ids carry on from 0.1.0's sequence (the same key), so a user of 0.1.0 keeps theirs, and no id is reused.
+    const legacyId = await redis.get(keys.legacyUserByOpenid(openid));
+    const id = await claimId(keys.userByOpenid(openid), legacyId ?? (await redis.incr(keys.userSequence)));
+    const createdAt = legacyId === id ? await redis.hget(keys.legacyUser(id), 'createdAt') : null;
+    return createdAt ? { id, createdAt } : { id };
   }
   async function findById(id: number | string): Promise<WechatPublicAuthModel | null> {
-    return parseUser(await redis.hgetall(keys.user(id)), cipher);
+    const record = await redis.hgetall(keys.user(id));
+    return parseUser(Object.keys(record).length > 0 ? record : await redis.hgetall(keys.legacyUser(id)), cipher);
   }
-  async function findByIndex(indexKey: string): Promise<WechatPublicAuthModel | null> {
-    const id = await redis.get(indexKey);
+  async function findByIndex(indexKey: string, legacyIndexKey: string): Promise<WechatPublicAuthModel | null> {
+    const id = (await redis.get(indexKey)) ?? (await redis.get(legacyIndexKey));
     return id ? findById(id) : null;
   }
 
   return {
     upsert: (profile, tokens, now) =>
       guard(async () => {
-        const id = await idForOpenid(profile.openid);
+        const { id, createdAt = now } = await idForOpenid(profile.openid);
         const fields = Object.entries({ id, ...userFields(profile, tokens, now, cipher, id) }).flat();
         const [record] = await Promise.all([
-          upsert(keys.user(id), now, ...fields),
+          upsert(keys.user(id), createdAt, ...fields),
           profile.unionid ? redis.set(keys.userByUnionid(profile.unionid), id) : undefined,
         ]);
         return parseUser(pairsToObject(record), cipher)!;
@@ -70,7 +77,7 @@ export function createRedisUsers(redis: RedisClient, keys: Keys, cipher: TokenCi
         await updateTokens(keys.user(id), ...Object.entries(tokenFields(tokens, now, cipher, id)).flat());
       }),
     findById: (id) => guard(() => findById(id)),
-    findByOpenid: (openid) => guard(() => findByIndex(keys.userByOpenid(openid))),
-    findByUnionid: (unionid) => guard(() => findByIndex(keys.userByUnionid(unionid))),
+    findByOpenid: (openid) => guard(() => findByIndex(keys.userByOpenid(openid), keys.legacyUserByOpenid(openid))),
+    findByUnionid: (unionid) => guard(() => findByIndex(keys.userByUnionid(unionid), keys.legacyUserByUnionid(unionid))),
   };
 }

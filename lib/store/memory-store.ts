@@ -63,6 +63,8 @@ function createMemoryUsers(cipher: TokenCipher): UserRepository {
   const byId = new Map<number, Record<string, string>>();
   const byOpenid = new Map<string, number>();
   const byUnionid = new Map<string, number>();
+  /** When each user was last signed out everywhere: a refresh of an older login does not copy its tokens back. */
+  const signedOut = new Map<number, number>();
   let sequence = 0;
   const find = (id: number | undefined) => (id === undefined ? null : parseUser({ ...byId.get(id) }, cipher));
 
@@ -75,9 +77,13 @@ function createMemoryUsers(cipher: TokenCipher): UserRepository {
       if (profile.unionid) byUnionid.set(profile.unionid, id);
       return find(id)!;
     },
-    async updateTokens(id, tokens, now) {
+    async updateTokens(id, tokens, now, { loggedInAt, signOut = false } = {}) {
       const previous = byId.get(id);
-      if (previous) byId.set(id, { ...previous, ...tokenFields(tokens, now, cipher, id) });
+      if (!previous) return;
+      const signedOutAt = signedOut.get(id);
+      if (loggedInAt !== undefined && signedOutAt !== undefined && loggedInAt <= signedOutAt) return;
+      byId.set(id, { ...previous, ...tokenFields(tokens, now, cipher, id) });
+      if (signOut) signedOut.set(id, now);
     },
     findById: async (id) => find(byId.has(id) ? id : undefined),
     findByOpenid: async (openid) => find(byOpenid.get(openid)),

@@ -23,10 +23,17 @@ redis.call('HSET', KEYS[1], unpack(ARGV, 2))
 redis.call('HSETNX', KEYS[1], 'createdAt', ARGV[1])
 return redis.call('HGETALL', KEYS[1])`;
 
-/** Only an existing record is updated: a deleted user is not resurrected by a refresh. */
+/**
+ * Only an existing record is updated: a deleted user is not resurrected by a refresh. ARGV[1]: the login time of
+ * the grant the tokens come from ('' if none): a refresh that saved its tokens just before a sign-out everywhere
+ * does not copy them back after it. ARGV[2]: '1' when this write is that sign-out (remembered as signedOutAt).
+ */
 const UPDATE_TOKENS = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-redis.call('HSET', KEYS[1], unpack(ARGV))
+local signedOutAt = tonumber(redis.call('HGET', KEYS[1], 'signedOutAt') or '')
+if ARGV[1] ~= '' and signedOutAt and tonumber(ARGV[1]) <= signedOutAt then return 0 end
+redis.call('HSET', KEYS[1], unpack(ARGV, 3))
+if ARGV[2] == '1' then redis.call('HSET', KEYS[1], 'signedOutAt', redis.call('HGET', KEYS[1], 'updatedAt')) end
 return 1`;
 
 /**
@@ -72,9 +79,10 @@ export function createRedisUsers(redis: RedisClient, keys: Keys, cipher: TokenCi
         ]);
         return parseUser(pairsToObject(record), cipher)!;
       }),
-    updateTokens: (id, tokens, now) =>
+    updateTokens: (id, tokens, now, { loggedInAt, signOut = false } = {}) =>
       guard(async () => {
-        await updateTokens(keys.user(id), ...Object.entries(tokenFields(tokens, now, cipher, id)).flat());
+        const fields = Object.entries(tokenFields(tokens, now, cipher, id)).flat();
+        await updateTokens(keys.user(id), loggedInAt === undefined ? '' : String(loggedInAt), signOut ? '1' : '0', ...fields);
       }),
     findById: (id) => guard(() => findById(id)),
     findByOpenid: (openid) => guard(() => findByIndex(keys.userByOpenid(openid), keys.legacyUserByOpenid(openid))),

@@ -54,10 +54,20 @@ export interface GrantRecord {
 export type NewGrant = Omit<GrantRecord, 'version' | 'dead'>;
 export type GrantTokens = Pick<GrantRecord, 'accessToken' | 'refreshToken' | 'expiresAt' | 'expiresIn' | 'scope'>;
 
+export interface UpdateTokensOptions {
+  loggedInAt?: number;
+  signOut?: boolean;
+}
+
 export interface UserRepository {
   /** Inserts or updates by openid; keeps `id` and `createdAt`. */
   upsert(profile: UserProfileInput, tokens: UserTokensInput, now: number): Promise<WechatPublicAuthModel>;
-  updateTokens(id: number, tokens: UserTokensInput, now: number): Promise<void>;
+  /**
+   * Copies a grant's tokens onto the record (only an existing one). `options.loggedInAt`: the copy comes from a
+   * login made then, and is skipped if the user was signed out everywhere since; `options.signOut`: this write
+   * clears the tokens of a user signed out everywhere, as of `now`.
+   */
+  updateTokens(id: number, tokens: UserTokensInput, now: number, options?: UpdateTokensOptions): Promise<void>;
   findById(id: number): Promise<WechatPublicAuthModel | null>;
   findByOpenid(openid: string): Promise<WechatPublicAuthModel | null>;
   findByUnionid(unionid: string): Promise<WechatPublicAuthModel | null>;

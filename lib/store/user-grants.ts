@@ -49,7 +49,7 @@ export function createWechatUsers(store: Pick<WechatStore, 'users' | 'grants'>, 
       const user = await users.findByOpenid(openid);
       if (!user) return 0;
       const ended = await grants.deleteAllOfUser(user.id);
-      await users.updateTokens(user.id, { accessToken: '', refreshToken: '', expiresIn: 0 }, clock.now());
+      await users.updateTokens(user.id, { accessToken: '', refreshToken: '', expiresIn: 0 }, clock.now(), { signOut: true });
       return ended;
     },
   };

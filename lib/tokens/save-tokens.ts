@@ -1,5 +1,6 @@
 import type { Clock } from '../clock.js';
 import { logger } from '../debug.js';
+import { loggedInAtOf } from './refresh-lifetime.js';
 import type { GrantRecord, GrantStore, GrantTokens, UserRepository } from '../store/types.js';
 
 const log = logger('tokens');
@@ -26,7 +27,8 @@ export async function saveTokens(
   if (!saved) return null;
   const copy = { accessToken: saved.accessToken, refreshToken: saved.refreshToken, expiresIn: saved.expiresIn };
   // The grant holds the truth; a failed copy onto the user record must not fail a request that has its token.
-  await users.updateTokens(saved.userId, copy, clock.now()).catch((error: unknown) => {
+  // A sign-out everywhere between the grant's write and this copy keeps the record's tokens cleared.
+  await users.updateTokens(saved.userId, copy, clock.now(), { loggedInAt: loggedInAtOf(saved) }).catch((error: unknown) => {
     log('could not copy refreshed tokens onto user %d: %s', saved.userId, (error as Error).message);
   });
   return saved;

@@ -8,8 +8,9 @@ import { UnsavedTokens, storeUnsavedTokens } from './unsaved-tokens.js';
 
 export { ReauthorizationRequiredError } from './live-grant.js';
 
-/** Refresh tokens live 30 days from the authorization; refreshing does not extend them. */
-export const REFRESH_TOKEN_LIFETIME_MS = 30 * 24 * 3600 * 1000;
+import { REFRESH_TOKEN_LIFETIME_MS } from './refresh-lifetime.js';
+
+export { REFRESH_TOKEN_LIFETIME_MS };
 
 export interface TokenManagerOptions {
   store: WechatStore;

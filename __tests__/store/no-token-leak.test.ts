@@ -216,11 +216,11 @@ const seedConfirming = async (s: WechatStore, v: Values) => {
   await s.scanTickets.startConfirm(v.sid, v.lockOwner, v.codeHash, '', NOW);
 };
 const SCAN_ROWS = {
-  // grows: false: its first write (ZREMRANGEBYSCORE) frees memory, and Redis checks a script's memory there only.
+  // Its first write is the ZADD (expired members are trimmed after it): out of memory, Redis refuses the script.
   reserve: {
     call: (s, v) => s.scanTickets.reserve(v.binderHash, v.sid, NOW, NOW + 120_000, 5),
     writes: true,
-    grows: false,
+    grows: true,
     wrongTypeKey: (k, v) => k.scanOpenTickets(v.binderHash),
   },
   create: { call: (s, v) => s.scanTickets.create(v.sid, scanTicket(v), 120_000), writes: true, grows: true },

@@ -5,14 +5,15 @@ import { MAX_GRANTS_PER_USER, type UserGrantIndex } from './user-grants.js';
 
 /**
  * KEYS[1]: the user's grants (a sorted set scored by expiry, ms). ARGV: grantId, ttlMs, max. On Redis's own
- * clock, as the grant keys' TTLs are: expired members go, the new one is added, the oldest past `max` are
- * returned and removed, and the set expires with its longest-lived member.
+ * clock, as the grant keys' TTLs are: the new one is added first (so out of memory, Redis refuses the script),
+ * expired members go, the oldest past `max` are returned and removed, and the set expires with its
+ * longest-lived member.
  */
 const ADD = `
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
 redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
 local over = redis.call('ZCARD', KEYS[1]) - tonumber(ARGV[3])
 local pushedOut = {}
 if over > 0 then

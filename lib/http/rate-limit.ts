@@ -3,7 +3,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Clock } from '../clock.js';
 import { logger } from '../debug.js';
 import { WechatConfigError } from '../errors.js';
-import type { WechatStore } from '../store/types.js';
+import type { RateLimitVerdict, WechatStore } from '../store/types.js';
 import { messagePage } from './pages.js';
 import { prefersJson } from './request-kind.js';
 
@@ -38,18 +38,30 @@ export interface RateLimitDependencies {
  * routes.get('/login', rateLimit({ store, clock }, { name: 'login-ip', limit: 60, windowMs: 60_000, key: (req) => clientAddressKey(req.ip) }), login);
  */
 export function rateLimit(deps: RateLimitDependencies, rule: RateLimitRule): RequestHandler {
-  const { name, limit, windowMs, key } = checkRule(rule);
+  const count = requestCounter(deps, rule);
   return async function rateLimited(req: Request, res: Response, next: NextFunction): Promise<void> {
-    const who = key(req);
-    if (who === undefined) return next();
     try {
-      const verdict = await deps.store.hitRateLimit({ name, key: storedKey(who), limit, windowMs, now: deps.clock.now() });
+      const verdict = await count(req);
       if (verdict.allowed) return next();
-      log('%s: limit of %d per %d ms reached, refused for %d ms', name, limit, windowMs, verdict.retryAfterMs);
       sendTooManyRequests(req, res, verdict.retryAfterMs);
     } catch (error) {
       next(error);
     }
+  };
+}
+
+/**
+ * `rule` checked once, as a function counting one request (one round trip): for a place that is not a route of
+ * its own, such as the guard issuing a scan code. A request the rule's key leaves uncounted is allowed.
+ */
+export function requestCounter(deps: RateLimitDependencies, rule: RateLimitRule): (req: Request) => Promise<RateLimitVerdict> {
+  const { name, limit, windowMs, key } = checkRule(rule);
+  return async function countRequest(req) {
+    const who = key(req);
+    if (who === undefined) return { allowed: true, retryAfterMs: 0 };
+    const verdict = await deps.store.hitRateLimit({ name, key: storedKey(who), limit, windowMs, now: deps.clock.now() });
+    if (!verdict.allowed) log('%s: limit of %d per %d ms reached, refused for %d ms', name, limit, windowMs, verdict.retryAfterMs);
+    return verdict;
   };
 }
 

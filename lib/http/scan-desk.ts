@@ -3,6 +3,7 @@ import type { Request, Response } from 'express';
 import type { ResolvedScanLoginConfig } from '../config.js';
 import { logger } from '../debug.js';
 import { clientAddressKey } from './client-address.js';
+import { requestCounter } from './rate-limit.js';
 import { describeUserAgent } from './scan-desktop-info.js';
 import { createScanCookie, hashScanSecret, type ScanCookie } from './scan-cookie.js';
 import { qrCodeSvg } from './qr-code.js';
@@ -63,19 +64,17 @@ export function createScanDesk(runtime: ScanDeskDependencies, settings: Resolved
     return secret ? hashScanSecret('owner', secret) : undefined;
   };
 
+  // Every code is a Redis key: a flood from one address is refused before it writes any.
+  const countCodeOfAddress = config.rateLimit
+    ? requestCounter(
+        { store, clock: config.clock },
+        { name: 'scan-ip', limit: config.rateLimit.loginsPerMinutePerIp, windowMs: 60_000, key: (req) => clientAddressKey(req.ip) },
+      )
+    : undefined;
+
   async function issue(req: Request, res: Response, { returnTo, scope }: NewCode): Promise<{ ticketId: string; digits: string } | NoTicket> {
+    if (countCodeOfAddress && !(await countCodeOfAddress(req)).allowed) return 'limited';
     const now = config.clock.now();
-    if (config.rateLimit) {
-      // Every code is a Redis key: a flood from one address is refused before it writes any.
-      const verdict = await store.hitRateLimit({
-        name: 'scan-ip',
-        key: clientAddressKey(req.ip),
-        limit: config.rateLimit.loginsPerMinutePerIp,
-        windowMs: 60_000,
-        now,
-      });
-      if (!verdict.allowed) return 'limited';
-    }
     const ownerHash = hashScanSecret('owner', cookie.secretFor(req, res));
     const ticketId = randomBytes(16).toString('base64url');
     const expiresAt = now + settings.ttlMs;

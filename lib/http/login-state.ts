@@ -1,4 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { CodeOutcome } from '../store/types.js';
 
 /**
  * The anti-CSRF pieces of a login: a random single-use nonce sent as WeChat's `state`, and a
@@ -42,3 +43,9 @@ export function sameBinderHash(expected: string, candidate: string | undefined):
 export function hashCode(code: string): string {
   return createHash('sha256').update(code).digest('hex');
 }
+
+/** How long a code's outcome is remembered: WeChat's own code lifetime. */
+export const CODE_OUTCOME_TTL_MS = 5 * 60_000;
+
+/** The outcome of a code that logged nobody in (and is not to be exchanged again). */
+export const FAILED_CODE: CodeOutcome = { status: 'failed' };

@@ -3,7 +3,8 @@ import { parse as parseCookies } from 'cookie';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { logger } from '../../debug.js';
 import { WECHAT_ERRCODES, hasErrcode, isTransientError } from '../../errors.js';
-import { hashBinder, hashCode, parseState, sameBinderHash } from '../login-state.js';
+import { browserBinderHash, takeLoginState } from '../authorization.js';
+import { CODE_OUTCOME_TTL_MS, FAILED_CODE, hashCode, parseState, sameBinderHash } from '../login-state.js';
 import { messagePage, page, snapshotPage, escapeHtml } from '../pages.js';
 import type { PendingLogin } from '../login-cookie.js';
 import type { WechatLoginRuntime } from '../runtime.js';
@@ -15,9 +16,6 @@ import type { CodeOutcome, LoginStateRecord } from '../../store/types.js';
 const log = logger('callback');
 /** How long a repeated callback waits for the first one (WeChat's double hit) to finish. */
 const OUTCOME_WAIT_MS = 5_000;
-const FAILED: CodeOutcome = { status: 'failed' };
-/** How long a code's outcome is remembered: WeChat's own code lifetime. */
-const CODE_OUTCOME_TTL_MS = 5 * 60_000;
 
 type CallbackDependencies = Pick<WechatLoginRuntime, 'config' | 'store' | 'api' | 'tokens' | 'paths' | 'loginCookie'>;
 
@@ -26,7 +24,7 @@ type CallbackDependencies = Pick<WechatLoginRuntime, 'config' | 'store' | 'api' 
  * we issued, unused, unexpired, and bound to this browser.
  */
 export function callbackRoute(runtime: CallbackDependencies) {
-  const { config, store, paths } = runtime;
+  const { config, paths } = runtime;
 
   return async function callback(req: Request, res: Response): Promise<void> {
     const retry = req.query.retry === '1';
@@ -34,9 +32,9 @@ export function callbackRoute(runtime: CallbackDependencies) {
     const nonce = parseState(req.query.state, config.stateLabel);
     const binderHash = browserBinderHash(runtime, req);
 
-    let taken: LoginStateRecord | null;
+    let record: LoginStateRecord | null;
     try {
-      taken = nonce ? await store.takeLoginState(nonce) : null;
+      record = await takeLoginState(runtime, nonce);
     } catch (error) {
       // Redis unavailable before anything was used: this same callback works once it is back (and if the state
       // went after all, it restarts the login to the same returnTo).
@@ -45,8 +43,6 @@ export function callbackRoute(runtime: CallbackDependencies) {
       sendTryAgain(res, req.originalUrl);
       return;
     }
-    // Redis expires the state in real time; the injected clock is checked too, so tests and skewed hosts agree.
-    const record = taken && taken.createdAt + config.loginTimeoutMs > config.clock.now() ? taken : null;
     if (!record) {
       // Replayed or unknown state. A repeat of a callback that already succeeded (WeChat's double hit, a
       // reload, the back button) lands where the first one went, logged in.
@@ -106,7 +102,7 @@ async function completeLogin(
     await exchangeAndLogIn(runtime, req, res, record, code, codeHash, retry);
   } catch (error) {
     // A repeated callback must not wait on a "pending" outcome that will never settle.
-    await runtime.store.setCodeOutcome(codeHash, FAILED, CODE_OUTCOME_TTL_MS).catch(() => undefined);
+    await runtime.store.setCodeOutcome(codeHash, FAILED_CODE, CODE_OUTCOME_TTL_MS).catch(() => undefined);
     throw error;
   }
 }
@@ -144,7 +140,7 @@ async function exchangeAndLogIn(
     if (hasErrcode(error, CODE_BEEN_USED, INVALID_CODE, CODE_EXPIRED) && !retry) {
       // The code went stale (a lost first attempt, a slow user): a fresh authorization, once.
       log('code refused (%d): restarting the login once', error.errcode);
-      await store.setCodeOutcome(codeHash, FAILED, CODE_OUTCOME_TTL_MS);
+      await store.setCodeOutcome(codeHash, FAILED_CODE, CODE_OUTCOME_TTL_MS);
       res.redirect(302, runtime.paths.loginUrl({ returnTo: record.returnTo, scope: record.scope, retry: true }));
       return;
     }
@@ -153,7 +149,7 @@ async function exchangeAndLogIn(
 
   if (tokens.is_snapshotuser === 1) {
     // A snapshot page's identity is virtual: no account, no login.
-    await store.setCodeOutcome(codeHash, FAILED, CODE_OUTCOME_TTL_MS);
+    await store.setCodeOutcome(codeHash, FAILED_CODE, CODE_OUTCOME_TTL_MS);
     log('snapshot-page visitor: not logged in');
     if (config.onSnapshotUser) {
       await config.onSnapshotUser({ openid: tokens.openid, scope: tokens.scope, returnTo: record.returnTo }, req, res);
@@ -255,7 +251,3 @@ function rejectStaleCallback(
   );
 }
 
-function browserBinderHash({ loginCookie }: Pick<WechatLoginRuntime, 'loginCookie'>, req: Request): string | undefined {
-  const binder = loginCookie.read(req);
-  return binder ? hashBinder(binder) : undefined;
-}

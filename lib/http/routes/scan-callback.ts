@@ -1,8 +1,8 @@
 import type { Request, Response } from 'express';
 import { logger } from '../../debug.js';
 import { WECHAT_ERRCODES, hasErrcode } from '../../errors.js';
-import type { CodeOutcome } from '../../store/types.js';
-import { hashBinder, hashCode, parseState, sameBinderHash } from '../login-state.js';
+import { browserBinderHash, takeLoginState } from '../authorization.js';
+import { CODE_OUTCOME_TTL_MS, FAILED_CODE, hashCode, parseState, sameBinderHash } from '../login-state.js';
 import { messagePage, snapshotPage } from '../pages.js';
 import type { WechatLoginRuntime } from '../runtime.js';
 import type { ScanDesk } from '../scan-desk.js';
@@ -10,8 +10,6 @@ import { phoneOutcomePage } from '../scan-pages.js';
 import { phoneHashOf, sendPhoneOutcome } from './scan-phone.js';
 
 const log = logger('scan');
-const FAILED: CodeOutcome = { status: 'failed' };
-const CODE_OUTCOME_TTL_MS = 5 * 60_000;
 /** How long the desktop has to take a confirmed code: its next poll, well within. */
 const COMPLETE_WITHIN_MS = 30_000;
 
@@ -24,14 +22,12 @@ type CallbackDependencies = Pick<WechatLoginRuntime, 'config' | 'store' | 'api' 
  * which the desktop takes as its own grant.
  */
 export function scanCallbackRoute(runtime: CallbackDependencies, desk: ScanDesk) {
-  const { config, store, api, loginCookie } = runtime;
+  const { config, store, api } = runtime;
   return async function scanCallback(req: Request, res: Response): Promise<void> {
     res.set('Cache-Control', 'no-store');
     const nonce = parseState(req.query.state, config.stateLabel);
-    const taken = nonce ? await store.takeLoginState(nonce) : null;
-    const record = taken && taken.createdAt + config.loginTimeoutMs > config.clock.now() ? taken : null;
-    const binder = loginCookie.read(req);
-    if (!record?.scanTicketId || !sameBinderHash(record.binderHash, binder ? hashBinder(binder) : undefined)) {
+    const record = await takeLoginState(runtime, nonce);
+    if (!record?.scanTicketId || !sameBinderHash(record.binderHash, browserBinderHash(runtime, req))) {
       log('rejected scan callback: unknown, used, expired or foreign state');
       return void res.status(403).send(messagePage('This confirmation has expired', 'Please scan the code on your computer again.'));
     }
@@ -54,7 +50,7 @@ export function scanCallbackRoute(runtime: CallbackDependencies, desk: ScanDesk)
     try {
       tokens = await api.exchangeCode(code);
     } catch (error) {
-      await store.setCodeOutcome(codeHash, FAILED, CODE_OUTCOME_TTL_MS).catch(() => undefined);
+      await store.setCodeOutcome(codeHash, FAILED_CODE, CODE_OUTCOME_TTL_MS).catch(() => undefined);
       const { CODE_BEEN_USED, INVALID_CODE, CODE_EXPIRED } = WECHAT_ERRCODES;
       if (hasErrcode(error, CODE_BEEN_USED, INVALID_CODE, CODE_EXPIRED)) {
         // The ticket stays "confirming": Confirm again on its page starts a fresh authorization.
@@ -64,7 +60,7 @@ export function scanCallbackRoute(runtime: CallbackDependencies, desk: ScanDesk)
       }
       throw error;
     }
-    await store.setCodeOutcome(codeHash, FAILED, CODE_OUTCOME_TTL_MS);
+    await store.setCodeOutcome(codeHash, FAILED_CODE, CODE_OUTCOME_TTL_MS);
     if (tokens.is_snapshotuser === 1) {
       await store.scanTickets.cancel(ticketId, phoneHash, now());
       return void res.status(200).send(snapshotPage());

@@ -2,7 +2,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import type { Request, Response } from 'express';
 import { logger } from '../../debug.js';
 import type { PhoneStepResult } from '../../store/scan-ticket-types.js';
-import { composeState, hashBinder, newBinder, newNonce } from '../login-state.js';
+import { startAuthorization } from '../authorization.js';
 import { messagePage } from '../pages.js';
 import { isInWechat } from '../request-kind.js';
 import type { WechatLoginRuntime } from '../runtime.js';
@@ -86,7 +86,7 @@ function formField(req: Request, name: string): string {
  * authorization once more, for the desktop: its tokens become the desktop's own grant.
  */
 export function scanConfirmRoute(runtime: PhoneDependencies, desk: ScanDesk) {
-  const { config, store, api, site, loginCookie } = runtime;
+  const { config, store } = runtime;
   return async function scanConfirm(req: Request, res: Response): Promise<void> {
     const ticketId = ticketIdOf(req.params.ticketId);
     if (!ticketId) return void res.status(404).send(phoneOutcomePage('expired', '/'));
@@ -125,16 +125,13 @@ export function scanConfirmRoute(runtime: PhoneDependencies, desk: ScanDesk) {
     }
 
     // The desktop's own authorization, bound to this phone's browser like any login.
-    const binder = loginCookie.read(req) ?? newBinder();
-    const nonce = newNonce();
-    await store.putLoginState(
-      nonce,
-      { binderHash: hashBinder(binder), returnTo: ticket.returnTo, scope: ticket.scope, createdAt: now, retry: false, scanTicketId: ticketId },
-      config.loginTimeoutMs,
-    );
-    loginCookie.set(req, res, binder);
-    const redirectUri = `${site.originOf(req)}${desk.paths.callback}`;
-    res.redirect(303, api.buildAuthorizeUrl({ redirectUri, scope: ticket.scope, state: composeState(config.stateLabel, nonce) }));
+    const { url } = await startAuthorization(runtime, req, res, {
+      returnTo: ticket.returnTo,
+      scope: ticket.scope,
+      callbackPath: desk.paths.callback,
+      scanTicketId: ticketId,
+    });
+    res.redirect(303, url);
   };
 }
 

@@ -105,13 +105,13 @@ export class WechatSessionStore extends RedisStore {
   }
 
   override ids(cb?: StoreCallback) {
-    return this.#listing(cb, async (listed) => listed.flatMap(({ keys }) => keys.map((key) => this.#sidOf(key))));
+    return this.#listing(cb, async (listed) => this.#sidsOf(listed));
   }
 
   override all(cb?: StoreCallback) {
     return this.#listing(cb, async (listed) => {
       const texts = await onEachKey<string | null>(listed, 'get');
-      const sids = listed.flatMap(({ keys }) => keys.map((key) => this.#sidOf(key)));
+      const sids = this.#sidsOf(listed);
       const sessions: Array<SessionData & { id: string }> = [];
       texts.forEach((text, i) => {
         if (text === null) return; // expired since the scan
@@ -136,8 +136,9 @@ export class WechatSessionStore extends RedisStore {
     return cb ? cb(null, result) : result;
   }
 
-  #sidOf(key: string): string {
-    return untagged(key.slice(this.prefix.length));
+  /** The session ids of listed keys, in the order of the keys (as onEachKey's replies come). */
+  #sidsOf(listed: NodeKeys[]): string[] {
+    return listed.flatMap(({ keys }) => keys.map((key) => untagged(key.slice(this.prefix.length))));
   }
 
   #wrapped(cb: StoreCallback | undefined): StoreCallback | undefined {

@@ -1,7 +1,20 @@
 import type { Clock } from '../clock.js';
 
-/** Writes between two sweeps, at least; else as many as the map held after the last sweep (O(1) per write). */
+/** Writes between two sweeps, at least; else as many as were held after the last sweep (O(1) per write). */
 const SWEEP_EVERY = 1_000;
+
+/**
+ * Calls `sweep(now)` (which returns how many entries it left) once every so many calls: at least SWEEP_EVERY,
+ * else as many as it left, so each write pays O(1) on average. Counted against the size after a sweep, not a
+ * growing one: a threshold that grows with each write is never met.
+ */
+export function sweepNowAndThen(sweep: (now: number) => number): (now: number) => void {
+  let callsUntilSweep = SWEEP_EVERY;
+  return (now) => {
+    if (--callsUntilSweep > 0) return;
+    callsUntilSweep = Math.max(SWEEP_EVERY, sweep(now));
+  };
+}
 
 /**
  * Keys with a time to live by the injected clock, as Redis keeps them for the memory store. An expired entry
@@ -21,18 +34,15 @@ export interface ExpiringMap {
 
 export function createExpiringMap(clock: Clock): ExpiringMap {
   const entries = new Map<string, { value: unknown; expiresAt: number }>();
-  let writesUntilSweep = SWEEP_EVERY;
-
-  function sweep(now: number): void {
+  const maybeSweep = sweepNowAndThen((now) => {
     for (const [key, entry] of entries) if (entry.expiresAt <= now) entries.delete(key);
-    // Against the size after the sweep, not the growing one: a threshold that grows with each write is never met.
-    writesUntilSweep = Math.max(SWEEP_EVERY, entries.size);
-  }
+    return entries.size;
+  });
 
   return {
     set(key, value, ttlMs) {
       const now = clock.now();
-      if (--writesUntilSweep <= 0) sweep(now);
+      maybeSweep(now);
       entries.set(key, { value, expiresAt: now + ttlMs });
     },
     replace(key, value) {

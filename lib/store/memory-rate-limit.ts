@@ -1,8 +1,6 @@
+import { sweepNowAndThen } from './expiring-map.js';
 import { clampRetry } from './redis-rate-limit.js';
 import type { RateLimitHit, RateLimitVerdict } from './types.js';
-
-/** Hits between two sweeps of idle windows, at least; else as many as there were windows after the last sweep (O(1) per hit). */
-const SWEEP_EVERY = 1_000;
 
 /**
  * The Redis sliding window log in this process's memory, for the memory store: the same counts and answers,
@@ -17,17 +15,16 @@ export interface MemoryRateLimit {
 export function createMemoryRateLimit(): MemoryRateLimit {
   /** Allowed hits' times, oldest first, per limit and client; with the window they were counted in. */
   const windows = new Map<string, { times: number[]; windowMs: number }>();
-  let hitsUntilSweep = SWEEP_EVERY;
-
-  function sweep(now: number): void {
+  // Idle windows (no hit within their window) are swept now and then.
+  const maybeSweep = sweepNowAndThen((now) => {
     for (const [id, { times, windowMs }] of windows) {
       if (times.length === 0 || times[times.length - 1]! <= now - windowMs) windows.delete(id);
     }
-    hitsUntilSweep = Math.max(SWEEP_EVERY, windows.size);
-  }
+    return windows.size;
+  });
 
   async function hit({ name, key, limit, windowMs, now }: RateLimitHit): Promise<RateLimitVerdict> {
-    if (--hitsUntilSweep <= 0) sweep(now);
+    maybeSweep(now);
     const id = `${name}\n${key}`;
     const window = windows.get(id) ?? { times: [], windowMs };
     window.windowMs = windowMs;

@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
-import { parse as parseCookies } from 'cookie';
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { requestCookie } from './request-cookie.js';
 import type { Site } from './site.js';
 import type { WechatScope } from '../wechat/types.js';
 
@@ -39,12 +39,8 @@ export function createLoginCookie(options: { name: string; path: string; maxAgeM
   const key = createHmac('sha256', options.secret).update('wechat-official-login pending-login cookie').digest();
   const sign = (payload: string) => createHmac('sha256', key).update(payload).digest('base64url');
   const attributes = (req: Request) => ({ httpOnly: true, sameSite: 'lax' as const, secure: site.isSecure(req), path });
-  const cookie = (req: Request, cookieName: string) => {
-    const header = req.headers.cookie;
-    return header ? parseCookies(header)[cookieName] || undefined : undefined;
-  };
   return {
-    read: (req) => cookie(req, name),
+    read: (req) => requestCookie(req, name),
     set(req, res, binder) {
       res.cookie(name, binder, { ...attributes(req), maxAge: maxAgeMs });
     },
@@ -53,7 +49,7 @@ export function createLoginCookie(options: { name: string; path: string; maxAgeM
       res.cookie(returnName, `${payload}.${sign(payload)}`, { ...attributes(req), maxAge: maxAgeMs + PENDING_LOGIN_MEMORY_MS });
     },
     recall(req, nonce) {
-      const [payload, mac, ...rest] = (cookie(req, returnName) ?? '').split('.');
+      const [payload, mac, ...rest] = (requestCookie(req, returnName) ?? '').split('.');
       if (!payload || !mac || rest.length > 0 || !sameText(mac, sign(payload))) return undefined;
       const parsed = parseJson(Buffer.from(payload, 'base64url').toString('utf8'));
       if (!Array.isArray(parsed) || parsed[0] !== nonce || typeof parsed[1] !== 'string') return undefined;

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Request, Response } from 'express';
-import { parse as parseCookies } from 'cookie';
+import { requestCookie } from './request-cookie.js';
 import type { Site } from './site.js';
 
 /**
@@ -20,8 +20,7 @@ const MAX_AGE_MS = 24 * 3600 * 1000;
 export function createScanCookie(options: { name: string; path: string; site: Site }): ScanCookie {
   const { name, path, site } = options;
   const read = (req: Request): string | undefined => {
-    const header = req.headers.cookie;
-    const value = header ? parseCookies(header)[name] : undefined;
+    const value = requestCookie(req, name);
     return value && SECRET_PATTERN.test(value) ? value : undefined;
   };
   return {

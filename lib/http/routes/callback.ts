@@ -1,5 +1,4 @@
 import type { Request, Response } from 'express';
-import { parse as parseCookies } from 'cookie';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { logger } from '../../debug.js';
 import { WECHAT_ERRCODES, hasErrcode, isTransientError } from '../../errors.js';
@@ -9,6 +8,7 @@ import { messagePage, page, snapshotPage, escapeHtml } from '../pages.js';
 import type { PendingLogin } from '../login-cookie.js';
 import type { WechatLoginRuntime } from '../runtime.js';
 import { profileFromTokens } from '../../wechat/service.js';
+import { requestCookie } from '../request-cookie.js';
 import { regenerateSession } from '../session.js';
 import { saveLogin, signInSession } from '../sign-in-session.js';
 import type { CodeOutcome, LoginStateRecord } from '../../store/types.js';
@@ -184,7 +184,7 @@ async function exchangeAndLogIn(
 async function startFreshSession({ config }: Pick<WechatLoginRuntime, 'config'>, req: Request): Promise<string | undefined> {
   const previousGrantId = req.session.wechat?.login?.grantId;
   const cookieName = config.session ? config.session.name : undefined;
-  const broughtSession = cookieName === undefined || parseCookies(req.headers.cookie ?? '')[cookieName] !== undefined;
+  const broughtSession = cookieName === undefined || requestCookie(req, cookieName) !== undefined;
   if (broughtSession) await regenerateSession(req);
   return previousGrantId;
 }

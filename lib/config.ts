@@ -7,7 +7,7 @@ import { parseClusterNode, type ParsedClusterNode, type RedisClient, type RedisC
 import { parseTokenEncryptionKeys } from './store/token-cipher.js';
 import type { WechatStore } from './store/types.js';
 import type { WechatPublicAuthModel } from './store/user-model.js';
-import type { WechatLang, WechatScope } from './wechat/types.js';
+import { isWechatScope, type WechatLang, type WechatScope } from './wechat/types.js';
 import { RATE_LIMIT_DEFAULTS, resolveRateLimit, type RateLimitOptions, type ResolvedRateLimitConfig } from './http/rate-limit-options.js';
 import { SCAN_LOGIN_DEFAULTS, resolveScanLogin, type ResolvedScanLoginConfig, type ScanLoginOptions } from './http/scan-login-options.js';
 
@@ -161,7 +161,6 @@ export const DEFAULTS = {
   scanLogin: SCAN_LOGIN_DEFAULTS,
 };
 
-const SCOPES = ['snsapi_base', 'snsapi_userinfo'];
 const LANGS = ['zh_CN', 'zh_TW', 'en'];
 const MAX_STATE_LABEL = 96;
 
@@ -177,7 +176,7 @@ export function resolveConfig(options: WechatLoginOptions, warn: (message: strin
   requireText('appSecret', o.appSecret, 'the AppSecret, read from an environment variable, never committed');
 
   const scope = o.scope ?? DEFAULTS.scope;
-  if (!SCOPES.includes(scope)) throw new WechatConfigError(`"scope" must be "snsapi_base" or "snsapi_userinfo"; got ${JSON.stringify(scope)}`);
+  if (!isWechatScope(scope)) throw new WechatConfigError(`"scope" must be "snsapi_base" or "snsapi_userinfo"; got ${JSON.stringify(scope)}`);
 
   const stateLabel = o.state ?? '';
   if (typeof stateLabel !== 'string' || !/^[a-zA-Z0-9]*$/.test(stateLabel) || stateLabel.length > MAX_STATE_LABEL) {

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ERR_ELEMENT_CONFIG, WechatLoginError } from './errors.js';
 import type { WechatLoginOptions } from './config.js';
+import { isWechatScope } from './wechat/types.js';
 
 export const WECHAT_ELEMENT_TYPE = 'auths.loginTypes.WechatPublicType';
 
@@ -53,7 +54,7 @@ export async function loadWechatLoginElement(elementPath: string, options: LoadE
   const appSecret = resolveSecret(configFile, config.appSecret, env);
   const result: WechatElementOptions = { title: element.title, appId, appSecret };
   if (config.scope !== undefined) {
-    if (config.scope !== 'snsapi_base' && config.scope !== 'snsapi_userinfo') {
+    if (!isWechatScope(config.scope)) {
       throw new WechatElementConfigError(configFile, 'scope', 'must be "snsapi_base" or "snsapi_userinfo"');
     }
     result.scope = config.scope;

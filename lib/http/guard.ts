@@ -4,7 +4,7 @@ import { messagePage } from './pages.js';
 import { isInWechat, wantsJson } from './request-kind.js';
 import { renderQrPage } from './routes/qr.js';
 import { createScanDesk, type ScanDesk, type ScanDeskDependencies } from './scan-desk.js';
-import type { WechatScope } from '../wechat/types.js';
+import { isWechatScope, type WechatScope } from '../wechat/types.js';
 
 export interface RequireWechatUserOptions {
   /** 'snsapi_userinfo' on a route that needs the profile: a base-scope login is sent to authorize again. */
@@ -52,7 +52,7 @@ export function createGuard(base: ScanDeskDependencies) {
    */
   return function requireWechatUser(options: RequireWechatUserOptions = {}): RequestHandler {
     const needed = options.scope;
-    if (needed !== undefined && needed !== 'snsapi_base' && needed !== 'snsapi_userinfo') {
+    if (needed !== undefined && !isWechatScope(needed)) {
       throw new TypeError('requireWechatUser(): "scope" must be "snsapi_base" or "snsapi_userinfo"');
     }
     return async function requireWechatUserMiddleware(req: Request, res: Response, next: NextFunction) {

@@ -2,7 +2,7 @@ import type { Request, Response } from 'express';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { requestCookie } from './request-cookie.js';
 import type { Site } from './site.js';
-import type { WechatScope } from '../wechat/types.js';
+import { isWechatScope, type WechatScope } from '../wechat/types.js';
 
 /** How much longer than a started login the browser remembers where that login was going. */
 export const PENDING_LOGIN_MEMORY_MS = 24 * 3600_000;
@@ -54,7 +54,7 @@ export function createLoginCookie(options: { name: string; path: string; maxAgeM
       const parsed = parseJson(Buffer.from(payload, 'base64url').toString('utf8'));
       if (!Array.isArray(parsed) || parsed[0] !== nonce || typeof parsed[1] !== 'string') return undefined;
       const scope = parsed[2];
-      return scope === 'snsapi_base' || scope === 'snsapi_userinfo' ? { returnTo: parsed[1], scope } : undefined;
+      return isWechatScope(scope) ? { returnTo: parsed[1], scope } : undefined;
     },
     clear(req, res) {
       res.clearCookie(name, attributes(req));

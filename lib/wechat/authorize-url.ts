@@ -1,6 +1,6 @@
 import { WechatArgumentError } from '../errors.js';
 import { trimSlash } from './client-options.js';
-import type { WechatScope } from './types.js';
+import { isWechatScope, type WechatScope } from './types.js';
 
 /** WeChat's documented limit for `state`: at most 128 bytes of [a-zA-Z0-9]. */
 const STATE_PATTERN = /^[a-zA-Z0-9]{1,128}$/;
@@ -28,7 +28,7 @@ export function buildAuthorizeUrl(authorizeBaseUrl: string, appId: string, param
   if (typeof state !== 'string' || !STATE_PATTERN.test(state)) {
     throw new WechatArgumentError('"state" must be 1-128 characters of [a-zA-Z0-9] (WeChat rejects anything else)');
   }
-  if (scope !== 'snsapi_base' && scope !== 'snsapi_userinfo') {
+  if (!isWechatScope(scope)) {
     throw new WechatArgumentError('"scope" must be "snsapi_base" or "snsapi_userinfo"');
   }
   if (typeof redirectUri !== 'string' || !/^https?:\/\//i.test(redirectUri)) {

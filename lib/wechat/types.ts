@@ -1,6 +1,11 @@
 /** Shapes of WeChat's web-authorization answers (snake_case, as WeChat sends them). */
 
 export type WechatScope = 'snsapi_base' | 'snsapi_userinfo';
+
+/** Whether `value` (from a query, a cookie, an option) is one of the two scopes. */
+export function isWechatScope(value: unknown): value is WechatScope {
+  return value === 'snsapi_base' || value === 'snsapi_userinfo';
+}
 export type WechatLang = 'zh_CN' | 'zh_TW' | 'en';
 
 /** /sns/oauth2/access_token — also the seed's `getAccessToken(code)` result. */

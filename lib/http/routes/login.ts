@@ -3,7 +3,7 @@ import { logger } from '../../debug.js';
 import { startAuthorization } from '../authorization.js';
 import { safeReturnTo } from '../return-to.js';
 import type { WechatLoginRuntime } from '../runtime.js';
-import type { WechatScope } from '../../wechat/types.js';
+import { isWechatScope } from '../../wechat/types.js';
 
 const log = logger('login');
 
@@ -16,7 +16,7 @@ export function loginRoute(runtime: Pick<WechatLoginRuntime, 'config' | 'store' 
   const { config, paths, site, loginCookie } = runtime;
   return async function login(req: Request, res: Response): Promise<void> {
     const returnTo = safeReturnTo(req.query.returnTo, site.returnToPolicy(req));
-    const scope = requestedScope(req.query.scope) ?? config.scope;
+    const scope = isWechatScope(req.query.scope) ? req.query.scope : config.scope;
     const retry = req.query.retry === '1';
 
     const { nonce, url } = await startAuthorization(runtime, req, res, {
@@ -29,8 +29,4 @@ export function loginRoute(runtime: Pick<WechatLoginRuntime, 'config' | 'store' 
     log('login started (scope %s)', scope);
     res.redirect(302, url);
   };
-}
-
-function requestedScope(value: unknown): WechatScope | undefined {
-  return value === 'snsapi_base' || value === 'snsapi_userinfo' ? value : undefined;
 }

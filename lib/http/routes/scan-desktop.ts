@@ -11,7 +11,7 @@ import type { ScanDesk } from '../scan-desk.js';
 import { desktopOutcomePage } from '../scan-pages.js';
 import { ticketIdOf } from '../scan-paths.js';
 import { signInDesktop } from '../scan-sign-in.js';
-import type { WechatScope } from '../../wechat/types.js';
+import { isWechatScope, type WechatScope } from '../../wechat/types.js';
 
 const log = logger('scan');
 
@@ -35,7 +35,7 @@ function renewalsOf(value: unknown): number {
 }
 
 function scopeOf(value: unknown, fallback: WechatScope): WechatScope {
-  return value === 'snsapi_base' || value === 'snsapi_userinfo' ? value : fallback;
+  return isWechatScope(value) ? value : fallback;
 }
 
 /**

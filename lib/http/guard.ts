@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express';
 import { isTransientError, ERR_REAUTHORIZATION_REQUIRED } from '../errors.js';
 import { messagePage } from './pages.js';
+import { sendUnavailable } from './unavailable.js';
 import { isInWechat, wantsJson } from './request-kind.js';
 import { renderQrPage } from './routes/qr.js';
 import { createScanDesk, type ScanDesk, type ScanDeskDependencies } from './scan-desk.js';
@@ -96,9 +97,7 @@ export function createErrorHandler(base: ScanDeskDependencies): () => ErrorReque
         return respondLoginRequired(runtime, req, res, scope);
       }
       if (isTransientError(error)) {
-        res.status(503).set('Retry-After', '2');
-        if (wantsJson(req)) return void res.json({ error: 'wechat_unavailable' });
-        return void res.send(messagePage('Please try again', 'WeChat is busy right now. Your sign-in is kept; please try again in a moment.'));
+        return sendUnavailable(res, wantsJson(req), messagePage('Please try again', 'WeChat is busy right now. Your sign-in is kept; please try again in a moment.'));
       }
       next(error);
     };

@@ -11,6 +11,7 @@ import { mountScanRoutes } from './routes/scan.js';
 import { ROUTES } from './paths.js';
 import { sameOriginOnly } from './same-origin.js';
 import { prefersJson } from './request-kind.js';
+import { sendUnavailable } from './unavailable.js';
 import type { WechatLoginRuntime } from './runtime.js';
 
 const log = logger('router');
@@ -70,15 +71,11 @@ const routeErrorPage: ErrorRequestHandler = (error, req, res, next) => {
   if (res.headersSent || !ours) return next(error);
   const status = error.status >= 400 && error.status < 600 ? error.status : 500;
   log('route error %s (%s): %s', error?.name, error?.code, error?.message);
-  const transient = status === 503;
-  if (transient) res.set('Retry-After', '2');
+  const home = { href: '/', label: 'Back to the home page' };
+  if (status === 503) {
+    return sendUnavailable(res, prefersJson(req), messagePage('Please try again', 'Sign-in is busy right now. Please try again in a moment.', home));
+  }
   res.status(status);
-  if (prefersJson(req)) return void res.json({ error: transient ? 'wechat_unavailable' : 'wechat_login_failed' });
-  res.send(
-    messagePage(
-      transient ? 'Please try again' : 'Sign-in failed',
-      transient ? 'Sign-in is busy right now. Please try again in a moment.' : 'Something went wrong while signing in. Please try again.',
-      { href: '/', label: 'Back to the home page' },
-    ),
-  );
+  if (prefersJson(req)) return void res.json({ error: 'wechat_login_failed' });
+  res.send(messagePage('Sign-in failed', 'Something went wrong while signing in. Please try again.', home));
 };

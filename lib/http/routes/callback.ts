@@ -10,6 +10,7 @@ import type { WechatLoginRuntime } from '../runtime.js';
 import { profileFromTokens } from '../../wechat/service.js';
 import { requestCookie } from '../request-cookie.js';
 import { regenerateSession } from '../session.js';
+import { sendUnavailable } from '../unavailable.js';
 import { saveLogin, signInSession } from '../sign-in-session.js';
 import type { CodeOutcome, LoginStateRecord } from '../../store/types.js';
 
@@ -112,13 +113,7 @@ async function completeLogin(
  * this one was going once the code may be spent, or this same callback when nothing was used yet.
  */
 function sendTryAgain(res: Response, href: string): void {
-  res
-    .status(503)
-    .set('Retry-After', '2')
-    .send(messagePage('Please try again', 'Signing in did not complete: WeChat or this site was busy for a moment.', {
-      href,
-      label: 'Try again',
-    }));
+  sendUnavailable(res, false, messagePage('Please try again', 'Signing in did not complete: WeChat or this site was busy for a moment.', { href, label: 'Try again' }));
 }
 
 async function exchangeAndLogIn(

@@ -1,20 +1,20 @@
 import type { RequestHandler, ErrorRequestHandler, Router } from 'express';
 import { createWechatApiClient } from './wechat/api-client.js';
-import { DEFAULTS, resolveConfig, type ResolvedConfig, type WechatLoginOptions } from './config.js';
-import { createErrorHandler, createGuard, type RequireWechatUserOptions } from './http/guard.js';
-import { createLoginCookie } from './http/login-cookie.js';
+import { DEFAULTS, resolveConfig, type ResolvedConfig, type WechatLoginOptions } from './config/config.js';
+import { createErrorHandler, createGuard, type RequireWechatUserOptions } from './guard.js';
+import { createLoginCookie } from './login/login-cookie.js';
 import { createRoutePaths } from './http/paths.js';
-import { createRouter } from './http/router.js';
-import { createSessionMiddleware } from './http/session.js';
-import { WechatSessionStore } from './http/session-store.js';
+import { createRouter } from './router.js';
+import { createSessionMiddleware } from './session/session.js';
+import { WechatSessionStore } from './session/session-store.js';
 import { storeUnavailable } from './store/store-error.js';
 import { createSite } from './http/site.js';
 import { createWechatService, type WechatService } from './wechat/service.js';
 import { createKeys } from './store/keys.js';
 import { connectRedis, type RedisClient } from './store/redis-client.js';
-import { createRedisStore } from './store/redis-store.js';
+import { createRedisStore } from './storage/redis-store.js';
 import type { WechatStore } from './store/types.js';
-import { createWechatUsers, type WechatUsers } from './store/user-grants.js';
+import { createWechatUsers, type WechatUsers } from './users/user-grants.js';
 import { createTokenManager, type TokenManager } from './tokens/token-manager.js';
 
 export interface WechatLogin {

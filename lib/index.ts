@@ -1,9 +1,9 @@
 export { createWechatLogin, type WechatLogin, type CreateWechatLoginDependencies } from './create-wechat-login.js';
-export type { WechatLoginOptions, WechatSessionOptions, SnapshotUserInfo, ScanLoginOptions, ScanDesktopInfo, RateLimitOptions } from './config.js';
-export { DEFAULTS } from './config.js';
-export type { RequireWechatUserOptions } from './http/guard.js';
-export { WechatRequestContext, type GetTokenOptions } from './http/context.js';
-export type { WechatSessionData } from './http/session.js';
+export type { WechatLoginOptions, WechatSessionOptions, SnapshotUserInfo, ScanLoginOptions, ScanDesktopInfo, RateLimitOptions } from './config/config.js';
+export { DEFAULTS } from './config/config.js';
+export type { RequireWechatUserOptions } from './guard.js';
+export { WechatRequestContext, type GetTokenOptions } from './session/context.js';
+export type { WechatSessionData } from './session/session.js';
 export {
   createWechatApiClient,
   buildAuthorizeUrl,
@@ -20,12 +20,12 @@ export * from './errors.js';
 export { ReauthorizationRequiredError, REFRESH_TOKEN_LIFETIME_MS, type TokenManager, type GetValidGrantOptions } from './tokens/token-manager.js';
 export { toPublicUser, type WechatPublicAuthModel, type WechatPublicUser } from './store/user-model.js';
 export type * from './wechat/types.js';
-export { createRedisStore, type RedisStoreOptions } from './store/redis-store.js';
+export { createRedisStore, type RedisStoreOptions } from './storage/redis-store.js';
 export { CLUSTER_OPTIONS, REDIS_OPTIONS, failFastWhileDisconnected, type RedisClient, type RedisClusterNodes } from './store/redis-client.js';
-export { createMemoryStore, type MemoryStoreOptions } from './store/memory-store.js';
+export { createMemoryStore, type MemoryStoreOptions } from './storage/memory-store.js';
 export { TokenUnreadableError, type TokenUnreadableReason } from './store/token-cipher.js';
-export { MAX_GRANTS_PER_USER, type WechatUsers } from './store/user-grants.js';
+export { MAX_GRANTS_PER_USER, type WechatUsers } from './users/user-grants.js';
 export type { WechatStore, UserRepository, UpdateTokensOptions, GrantStore, GrantRecord, SessionLogin } from './store/types.js';
-export { loadWechatLoginElement, WechatElementConfigError, WECHAT_ELEMENT_TYPE, type WechatElementOptions, type LoadElementOptions } from './element-config.js';
+export { loadWechatLoginElement, WechatElementConfigError, WECHAT_ELEMENT_TYPE, type WechatElementOptions, type LoadElementOptions } from './config/element-config.js';
 export { safeReturnTo } from './http/return-to.js';
 export { systemClock, createTestClock, type Clock, type TestClock } from './clock.js';

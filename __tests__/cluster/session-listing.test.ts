@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { SessionData } from 'express-session';
 import type { Cluster } from 'ioredis';
 import calculateSlot from 'cluster-key-slot';
-import { WechatSessionStore } from '../../lib/http/session-store.js';
+import { WechatSessionStore } from '../../lib/session/session-store.js';
 import { escapeGlob } from '../../lib/store/every-master.js';
 import { createKeys } from '../../lib/store/keys.js';
 import { CLUSTER_OPTIONS } from '../../lib/store/redis-client.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { Cluster, Redis } from 'ioredis';
 import { createWechatLogin, type WechatLoginOptions } from '../../lib/index.js';
-import { resolveConfig } from '../../lib/config.js';
+import { resolveConfig } from '../../lib/config/config.js';
 
 const base = {
   appId: 'wx0123456789abcdef',

@@ -7,7 +7,7 @@ import { createMemoryStore, createWechatLogin, type WechatLogin, type WechatLogi
 import { systemClock } from '../../lib/clock.js';
 import { rateLimit } from '../../lib/http/rate-limit.js';
 import { createExpiringMap } from '../../lib/store/expiring-map.js';
-import { createMemoryRateLimit } from '../../lib/store/memory-rate-limit.js';
+import { createMemoryRateLimit } from '../../lib/http/memory-rate-limit.js';
 import { createTestClock } from '../../lib/testing/index.js';
 import { buildApp, loginOptions, pathOf, startWorld, WECHAT_UA, type LoginWorld } from '../helpers/login-app.js';
 import { startRedisServer } from '../helpers/redis-server.js';

@@ -290,7 +290,7 @@ describe('the other ways a callback ends', () => {
     world.emulator.injectFault('userinfo', 'http500', 3); // first try and both retries
     const res = await agent.get(pathOf(callbackUrl.href));
     expect(res.status).toBe(503);
-    const { hashCode } = await import('../../lib/http/login-state.js');
+    const { hashCode } = await import('../../lib/login/login-state.js');
     expect(await wechat.store.getCodeOutcome(hashCode(callbackUrl.searchParams.get('code')!))).toEqual({ status: 'failed' });
     expect((await agent.get('/api/me').set(json)).status).toBe(401);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { describeUserAgent } from '../../lib/http/scan-desktop-info.js';
+import { describeUserAgent } from '../../lib/scan/desktop-info.js';
 
 describe('what the confirm page says the computer is', () => {
   it.each([

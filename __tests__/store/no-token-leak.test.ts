@@ -15,7 +15,7 @@ import {
   type WechatLogin,
   type WechatStore,
 } from '../../lib/index.js';
-import { WechatSessionStore } from '../../lib/http/session-store.js';
+import { WechatSessionStore } from '../../lib/session/session-store.js';
 import { createKeys, type Keys } from '../../lib/store/keys.js';
 import { storeUnavailable } from '../../lib/store/store-error.js';
 import { login, loginOptions, startWorld, WECHAT_UA, type LoginWorld } from '../helpers/login-app.js';

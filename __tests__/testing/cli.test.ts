@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
 import { OPTIONS_HEADING, parseCliArgs, runCli } from '../../lib/testing/cli-run.js';
-import { resolveConfig } from '../../lib/config.js';
+import { resolveConfig } from '../../lib/config/config.js';
 import { DEFAULT_EMULATOR_APP, DEFAULT_EMULATOR_USERS, startWechatEmulator } from '../../lib/testing/index.js';
 
 describe('wechat-emulator command', () => {

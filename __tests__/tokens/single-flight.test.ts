@@ -4,7 +4,7 @@ import request from 'supertest';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ERR_TOKEN_REFRESH_BUSY, createRedisStore, createWechatApiClient, createWechatLogin, type WechatLogin } from '../../lib/index.js';
 import { createTokenManager } from '../../lib/tokens/token-manager.js';
-import { rejectionOf } from '../api/api-helpers.js';
+import { rejectionOf } from '../wechat/api-helpers.js';
 import { buildApp, login, loginOptions, type LoginWorld } from '../helpers/login-app.js';
 import { useLoginSuite } from '../helpers/login-suite.js';
 import {

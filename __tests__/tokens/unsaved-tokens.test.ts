@@ -5,7 +5,7 @@ import { storeUnavailable } from '../../lib/store/store-error.js';
 import type { GrantTokens } from '../../lib/store/types.js';
 import { createTokenManager } from '../../lib/tokens/token-manager.js';
 import { UNSAVED_TOKENS_MAX_ENTRIES, UNSAVED_TOKENS_TTL_MS, UnsavedTokens } from '../../lib/tokens/unsaved-tokens.js';
-import { clientFor, codeFor, rejectionOf } from '../api/api-helpers.js';
+import { clientFor, codeFor, rejectionOf } from '../wechat/api-helpers.js';
 import { HOUR_MS } from './token-helpers.js';
 
 const tokens = (n: number): GrantTokens => ({ accessToken: `AT${n}`, refreshToken: `RT${n}`, expiresAt: 0, expiresIn: 7200, scope: 'snsapi_base' });

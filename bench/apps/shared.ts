@@ -14,7 +14,7 @@ export const LOGIN_PATH = `${DEFAULTS.prefix}/login`;
 export const CALLBACK_PATH = `${DEFAULTS.prefix}/callback`;
 export const LOGOUT_PATH = `${DEFAULTS.prefix}/logout`;
 
-/** The cookie createWechatLogin() resolves for an http publicUrl (see resolveSession in lib/config.ts). */
+/** The cookie createWechatLogin() resolves for an http publicUrl (see resolveSession in lib/config/config.ts). */
 export const SESSION_COOKIE: CookieOptions = {
   httpOnly: true,
   sameSite: 'lax',

@@ -1,0 +1,31 @@
+import type { Request, Response } from 'express';
+import { logoutConfirmPage } from '../http/pages.js';
+import { safeReturnTo } from '../http/return-to.js';
+import { prefersJson } from '../http/request-kind.js';
+import type { WechatLoginRuntime } from './runtime.js';
+
+/** GET {prefix}/logout — a confirm form: a link or an image must not be able to log anyone out. */
+export function logoutConfirmRoute({ paths, site }: Pick<WechatLoginRuntime, 'paths' | 'site'>) {
+  return function logoutConfirm(req: Request, res: Response): void {
+    const returnTo = safeReturnTo(req.query.returnTo, site.returnToPolicy(req));
+    const action = `${paths.logout}${returnTo === '/' ? '' : `?returnTo=${encodeURIComponent(returnTo)}`}`;
+    res.status(200).send(logoutConfirmPage(action));
+  };
+}
+
+/** POST {prefix}/logout — forgets the tokens and destroys the session. */
+export function logoutRoute({ config, site, loginCookie }: Pick<WechatLoginRuntime, 'config' | 'site' | 'loginCookie'>) {
+  return async function logout(req: Request, res: Response): Promise<void> {
+    await req.wechat.logout();
+    if (config.session) {
+      const { path, domain, sameSite, httpOnly } = config.session.cookie;
+      res.clearCookie(config.session.name, { path, domain, sameSite, httpOnly, secure: site.isSecure(req) });
+    }
+    loginCookie.clear(req, res);
+    if (prefersJson(req)) {
+      res.status(204).end();
+      return;
+    }
+    res.redirect(303, safeReturnTo(req.query.returnTo, site.returnToPolicy(req)));
+  };
+}

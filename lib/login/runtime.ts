@@ -1,0 +1,21 @@
+import type { ResolvedConfig } from '../config/config.js';
+import type { WechatStore } from '../store/types.js';
+import type { TokenManager } from '../tokens/token-manager.js';
+import type { WechatApiClient } from '../wechat/api-client.js';
+import type { LoginCookie } from './login-cookie.js';
+import type { RoutePaths } from '../http/paths.js';
+import type { Site } from '../http/site.js';
+
+/**
+ * The collaborators built once by createWechatLogin(). Each route and the guard take the part they use
+ * (`Pick<WechatLoginRuntime, …>`), so a reader sees a route's dependencies in its signature.
+ */
+export interface WechatLoginRuntime {
+  config: ResolvedConfig;
+  store: WechatStore;
+  api: WechatApiClient;
+  tokens: TokenManager;
+  paths: RoutePaths;
+  site: Site;
+  loginCookie: LoginCookie;
+}

@@ -1,0 +1,81 @@
+import express, { type ErrorRequestHandler, type RequestHandler, type NextFunction, type Request, type Response, type Router } from 'express';
+import { WechatRequestContext } from './session/context.js';
+import { logger } from './debug.js';
+import { messagePage } from './http/pages.js';
+import { callbackRoute } from './login/callback-route.js';
+import { loginRoute } from './login/login-route.js';
+import { loginLimits } from './login/login-limits.js';
+import { logoutConfirmRoute, logoutRoute } from './login/logout-route.js';
+import { qrRoute } from './login/qr-route.js';
+import { mountScanRoutes } from './scan/routes.js';
+import { ROUTES } from './http/paths.js';
+import { sameOriginOnly } from './http/same-origin.js';
+import { prefersJson } from './http/request-kind.js';
+import { sendUnavailable } from './http/unavailable.js';
+import type { WechatLoginRuntime } from './login/runtime.js';
+
+const log = logger('router');
+
+/**
+ * One express.Router: session (unless the app brings its own: `session` is then undefined), req.wechat, then
+ * the login routes.
+ */
+export function createRouter(runtime: WechatLoginRuntime, session: RequestHandler | undefined): Router {
+  const { config, paths } = runtime;
+  const router = express.Router();
+
+  if (session) router.use(session);
+  const contextDependencies = { tokens: runtime.tokens, api: runtime.api, store: runtime.store, lang: config.lang, clock: config.clock };
+  router.use(function wechatContext(req: Request, _res: Response, next: NextFunction) {
+    if (!req.session) {
+      next(new Error('wechat-official-login: no req.session. With session: false, mount express-session before the router.'));
+      return;
+    }
+    req.wechat = new WechatRequestContext(req, contextDependencies);
+    next();
+  });
+
+  // Our routes sit behind one prefix match, so the app's own requests pass one layer, not six.
+  const routes = express.Router();
+  routes.use(usableOriginOnly(runtime.site));
+  routes.get(ROUTES.login, noStore, ...loginLimits(runtime), loginRoute(runtime));
+  routes.get(ROUTES.callback, noStore, callbackRoute(runtime));
+  routes.get(ROUTES.logout, noStore, logoutConfirmRoute(runtime));
+  routes.post(ROUTES.logout, noStore, sameOriginOnly(runtime.site), logoutRoute(runtime));
+  routes.get(ROUTES.qr, qrRoute(runtime));
+  if (config.scanLogin) mountScanRoutes(routes, runtime, config.scanLogin);
+  routes.use(routeErrorPage);
+  router.use(paths.mount, routes);
+  return router;
+}
+
+/** Without `publicUrl` our links are built from the Host header: a junk one gets a 400, not a junk redirect_uri. */
+function usableOriginOnly(site: WechatLoginRuntime['site']): RequestHandler {
+  return function usableOrigin(req, res, next) {
+    if (site.hasUsableOrigin(req)) return next();
+    res.status(400).type('text/plain').send('Bad Host header');
+  };
+}
+
+function noStore(_req: Request, res: Response, next: NextFunction): void {
+  res.set('Cache-Control', 'no-store');
+  next();
+}
+
+/**
+ * Our own errors on our own routes become a short page with the right status (details go to the debug log
+ * only). Anything else — a misconfiguration, an exception from your onLogin hook — goes on to your error handler.
+ */
+const routeErrorPage: ErrorRequestHandler = (error, req, res, next) => {
+  const ours = typeof error?.code === 'string' && error.code.startsWith('ERR_WECHAT') && typeof error.status === 'number';
+  if (res.headersSent || !ours) return next(error);
+  const status = error.status >= 400 && error.status < 600 ? error.status : 500;
+  log('route error %s (%s): %s', error?.name, error?.code, error?.message);
+  const home = { href: '/', label: 'Back to the home page' };
+  if (status === 503) {
+    return sendUnavailable(res, prefersJson(req), messagePage('Please try again', 'Sign-in is busy right now. Please try again in a moment.', home));
+  }
+  res.status(status);
+  if (prefersJson(req)) return void res.json({ error: 'wechat_login_failed' });
+  res.send(messagePage('Sign-in failed', 'Something went wrong while signing in. Please try again.', home));
+};

@@ -1,0 +1,143 @@
+import { randomBytes, randomInt } from 'node:crypto';
+import type { Request, Response } from 'express';
+import type { ResolvedScanLoginConfig } from '../config/config.js';
+import { logger } from '../debug.js';
+import { clientAddressKey } from '../http/client-address.js';
+import { requestCounter } from '../http/rate-limit.js';
+import { describeUserAgent } from './desktop-info.js';
+import { createScanCookie, hashScanSecret, type ScanCookie } from './cookie.js';
+import { qrCodeSvg } from '../http/qr-code.js';
+import { desktopScanPage } from './pages.js';
+import { createScanPaths, type ScanPaths } from './paths.js';
+import type { WechatLoginRuntime } from '../login/runtime.js';
+import { DEFAULTS } from '../config/config.js';
+import type { WechatScope } from '../wechat/types.js';
+
+const log = logger('scan');
+
+export type ScanDeskDependencies = Pick<WechatLoginRuntime, 'config' | 'store' | 'paths' | 'site'>;
+
+/** Why no code was issued: the client address made too many, or this browser holds its maximum open. */
+export type NoTicket = 'limited' | 'capped';
+
+/**
+ * The desktop side of scan to sign in, shared by the guard and the scan routes: issuing a ticket bound to this
+ * browser, and its page.
+ */
+export interface ScanDesk {
+  readonly settings: ResolvedScanLoginConfig;
+  readonly paths: ScanPaths;
+  readonly cookie: ScanCookie;
+  /** The hash tickets keep of this browser's scan secret; undefined when it has none. */
+  ownerHashOf(req: Request): string | undefined;
+  /** A new code for this browser, shown with `status`; or why not (nothing is written then). */
+  showNewCode(req: Request, res: Response, code: NewCode): Promise<NoTicket | undefined>;
+  /** The page of a code this browser already holds (the no-JavaScript "check again"). */
+  showCode(req: Request, res: Response, code: ShownCode): Promise<void>;
+}
+
+export interface NewCode {
+  status: number;
+  returnTo: string;
+  /** What the page needs: the phone authorizes the desktop with this scope. */
+  scope: WechatScope;
+  renewals: number;
+}
+
+export interface ShownCode {
+  ticketId: string;
+  digits: string;
+  state: 'waiting' | 'scanned';
+  returnTo: string;
+  scope: WechatScope;
+  renewals: number;
+}
+
+export function createScanDesk(runtime: ScanDeskDependencies, settings: ResolvedScanLoginConfig): ScanDesk {
+  const { config, store, paths, site } = runtime;
+  const scanPaths = createScanPaths(config.prefix, settings.path);
+  // Path '/': the guard shows codes on the app's own pages, and a browser must present one secret for all its
+  // tabs (a cookie scoped to our routes would be replaced by every guarded page, orphaning the other tabs' codes).
+  const cookie = createScanCookie({ name: `${config.session ? config.session.name : DEFAULTS.sessionName}.scan`, path: '/', site });
+  const ownerHashOf = (req: Request) => {
+    const secret = cookie.read(req);
+    return secret ? hashScanSecret('owner', secret) : undefined;
+  };
+
+  // Every code is a Redis key: a flood from one address is refused before it writes any.
+  const countCodeOfAddress = config.rateLimit
+    ? requestCounter(
+        { store, clock: config.clock },
+        { name: 'scan-ip', limit: config.rateLimit.loginsPerMinutePerIp, windowMs: 60_000, key: (req) => clientAddressKey(req.ip) },
+      )
+    : undefined;
+
+  async function issue(req: Request, res: Response, { returnTo, scope }: NewCode): Promise<{ ticketId: string; digits: string } | NoTicket> {
+    if (countCodeOfAddress && !(await countCodeOfAddress(req)).allowed) return 'limited';
+    const now = config.clock.now();
+    const ownerHash = hashScanSecret('owner', cookie.secretFor(req, res));
+    const ticketId = randomBytes(16).toString('base64url');
+    const expiresAt = now + settings.ttlMs;
+    if (!(await store.scanTickets.reserve(ownerHash, ticketId, now, expiresAt, settings.maxOpenPerBrowser))) return 'capped';
+    const digits = settings.numberMatching ? String(randomInt(10, 100)) : '';
+    const desktop = describeUserAgent(req.get('user-agent'));
+    await store.scanTickets.create(ticketId, { ownerHash, desktop, returnTo, createdAt: now, expiresAt, digits, scope }, settings.ttlMs);
+    log('scan ticket issued (%s)', desktop);
+    return { ticketId, digits };
+  }
+
+  async function showCode(req: Request, res: Response, code: ShownCode, status = 200): Promise<void> {
+    const origin = site.originOf(req);
+    const ticketUrl = `${origin}${scanPaths.ticket(code.ticketId)}`;
+    const qrSvg = await qrCodeSvg(ticketUrl);
+    if (qrSvg === undefined) {
+      res.status(400).type('text').send('This address is too long to show as a QR code.');
+      return;
+    }
+    const t = encodeURIComponent(code.ticketId);
+    // The links keep what the page needs: where to return, and a scope other than the default.
+    const scope = code.scope !== config.scope ? `&scope=${code.scope}` : '';
+    const back = `returnTo=${encodeURIComponent(code.returnTo)}${scope}`;
+    const renewalsLeft = Math.max(0, settings.autoRenewals - code.renewals);
+    res.set('Cache-Control', 'no-store');
+    res
+      .status(status)
+      .type('html')
+      .send(
+        desktopScanPage({
+          ticketId: code.ticketId,
+          ticketUrl,
+          qrSvg,
+          digits: code.digits,
+          state: code.state,
+          eventsUrl: `${scanPaths.events}?t=${t}`,
+          statusUrl: `${scanPaths.status}?t=${t}`,
+          completeUrl: `${scanPaths.complete}?t=${t}`,
+          checkUrl: `${scanPaths.page}?t=${t}&${back}&renew=${code.renewals}`,
+          renewUrl: `${scanPaths.page}?${back}&renew=${code.renewals + 1}`,
+          renewalsLeft,
+          openInWechatUrl: `${paths.qr}?url=${encodeURIComponent(code.returnTo)}`,
+          ttlSeconds: settings.ttlMs / 1000,
+          emulatorHint: config.emulatorLink ? 'Development (the WeChat emulator plays WeChat): open the code’s URL in a browser with WeChat’s user-agent, or sign in here through “open this page in WeChat”.' : undefined,
+        }),
+      );
+  }
+
+  return {
+    settings,
+    paths: scanPaths,
+    cookie,
+    ownerHashOf,
+    async showNewCode(req, res, code) {
+      const { status, returnTo, renewals } = code;
+      const issued = await issue(req, res, code);
+      if (typeof issued === 'string') {
+        log('no scan ticket: %s', issued);
+        return issued;
+      }
+      await showCode(req, res, { ...issued, state: 'waiting', returnTo, scope: code.scope, renewals }, status);
+      return undefined;
+    },
+    showCode: (req, res, code) => showCode(req, res, code),
+  };
+}

@@ -25,7 +25,7 @@ export { CLUSTER_OPTIONS, REDIS_OPTIONS, failFastWhileDisconnected, type RedisCl
 export { createMemoryStore, type MemoryStoreOptions } from './storage/memory-store.js';
 export { TokenUnreadableError, type TokenUnreadableReason } from './store/token-cipher.js';
 export { MAX_GRANTS_PER_USER, type WechatUsers } from './users/user-grants.js';
-export type { WechatStore, UserRepository, UpdateTokensOptions, GrantStore, GrantRecord, SessionLogin } from './store/types.js';
+export type { WechatStore, UserRepository, UpdateTokensOptions, GrantStore, GrantRecord, SessionLogin, WechatLoginTypes, WechatAccount } from './store/types.js';
 export { loadWechatLoginElement, WechatElementConfigError, WECHAT_ELEMENT_TYPE, type WechatElementOptions, type LoadElementOptions } from './config/element-config.js';
 export { safeReturnTo } from './http/return-to.js';
 export { systemClock, createTestClock, type Clock, type TestClock } from './clock.js';

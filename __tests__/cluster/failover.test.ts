@@ -24,8 +24,6 @@ let browsers: { cookie: string; openid: string; sid: string }[];
 
 beforeAll(async () => {
   world = await startClusterWorld();
-  // Started with the helper's steadier timeout; a quick failover from here on.
-  await world.cluster.setNodeTimeout(1_000);
   instances = [
     createWechatLogin(world.options(), { warn: () => undefined }),
     createWechatLogin(world.options({ redis: world.cluster.client(CLUSTER_OPTIONS) }), { warn: () => undefined }),
@@ -40,6 +38,9 @@ beforeAll(async () => {
       return { cookie, openid: world.emulator.openidFor(user), sid };
     }),
   );
+  // The logins above ran with the helper's steadier node timeout (on a loaded machine a 1 s one can fail a
+  // master over in the middle of them); a quick failover from here on.
+  await world.cluster.setNodeTimeout(1_000);
 }, 60_000); // a cluster starts in about 3 s, much slower on a busy machine
 afterAll(async () => {
   for (const wechat of instances ?? []) await wechat.close();

@@ -230,6 +230,26 @@ describe('the other ways a callback ends', () => {
     expect(account.body.accountId).toMatch(/^acct-\d+$/);
   });
 
+  it('req.wechat.requireUser() is the logged-in user, and without one a 401 that the error handler turns into authorization', async () => {
+    const typed = buildApp(wechat, (a) => {
+      a.get('/nick', (req, res) => void res.json({ nickname: req.wechat.requireUser().nickname }));
+      a.use(wechat.errorHandler());
+    });
+    const anonymous = await request(typed).get('/nick').set(json);
+    expect(anonymous.status).toBe(401);
+    expect(JSON.stringify(anonymous.body)).not.toMatch(/stack|at Object/);
+    const page = await request(typed).get('/nick').set('User-Agent', WECHAT_UA);
+    expect(page.status).toBe(302);
+    expect(page.headers.location).toContain('/auth/wechat/login');
+    const agent = request.agent(typed);
+    await login(agent, world.emulator, { user: 'alice' });
+    const me = await agent.get('/nick').set(json);
+    expect(me.status).toBe(200);
+    const stored = await wechat.users.findByOpenid(world.emulator.openidFor('alice'));
+    expect(me.body.nickname).toBe(stored!.nickname);
+    expect(me.body.nickname).toEqual(expect.any(String));
+  });
+
   it('lands a repeated callback of a completed login on returnTo, logged in (reload, back button)', async () => {
     const agent = request.agent(app);
     const { callbackUrl, callback } = await login(agent, world.emulator, { user: 'alice', returnTo: '/profile' });

@@ -77,6 +77,28 @@ app.get('/whoami', wechat.requireWechatUser(), (req, res) => {
   assertType<Equal<typeof user, WechatPublicUser | null>>();
   res.json({ userId: login?.userId, nickname: user?.nickname });
 });
+
+// The app types its own account, as express-session's SessionData is typed: onLogin must return it, and
+// req.wechat.account is it. requireUser() is the user without "| null" behind the guard.
+declare module 'wechat-official-login' {
+  interface WechatLoginTypes {
+    account: { shopperId: number };
+  }
+}
+
+app.get('/account', wechat.requireWechatUser(), (req, res) => {
+  const account = req.wechat.account;
+  const user = req.wechat.requireUser();
+  const nickname = user.nickname;
+  assertType<Equal<typeof account, { shopperId: number } | undefined>>();
+  assertType<Equal<typeof user, WechatPublicUser>>();
+  res.json({ shopperId: account?.shopperId, nickname });
+});
+
+const typedOptions = { appId: 'wx1', appSecret: 's', redis: 'redis://127.0.0.1', session: { secret: 'x'.repeat(32) } };
+createWechatLogin({ ...typedOptions, onLogin: async (user) => ({ shopperId: user.id }) });
+// @ts-expect-error onLogin must return the declared account
+createWechatLogin({ ...typedOptions, onLogin: () => ({ shopperId: 'not a number' }) });
 `;
 
 // The other two entry points, so every .d.ts a user can reach is compiled.

@@ -5,7 +5,7 @@ import { systemClock, type Clock } from '../clock.js';
 import { WechatConfigError } from '../errors.js';
 import { parseClusterNode, type ParsedClusterNode, type RedisClient, type RedisClusterNodes } from '../store/redis-client.js';
 import { parseTokenEncryptionKeys } from '../store/token-cipher.js';
-import type { WechatStore } from '../store/types.js';
+import type { WechatAccount, WechatStore } from '../store/types.js';
 import type { WechatPublicAuthModel } from '../store/user-model.js';
 import { isWechatScope, type WechatLang, type WechatScope } from '../wechat/types.js';
 import { RATE_LIMIT_DEFAULTS, resolveRateLimit, type RateLimitOptions, type ResolvedRateLimitConfig } from './rate-limit-options.js';
@@ -75,7 +75,7 @@ export interface WechatLoginOptions {
   /** Retries of WeChat calls for -1 busy, 5xx and connection errors. Default { limit: 2, baseDelayMs: 100, maxDelayMs: 1000 }. */
   retry?: RetryOptions;
   /** Map a WeChat user to your own account; the return value is kept in the session as `req.wechat.account`. */
-  onLogin?: (user: WechatPublicAuthModel, req: Request) => unknown | Promise<unknown>;
+  onLogin?: (user: WechatPublicAuthModel, req: Request) => WechatAccount | Promise<WechatAccount>;
   /** Answer a snapshot-page visitor yourself (send a response); by default a page explains "使用完整服务". */
   onSnapshotUser?: (info: SnapshotUserInfo, req: Request, res: Response) => void | Promise<void>;
   /** Hosts besides our own that `returnTo` may point to. Default none. */

@@ -1,5 +1,5 @@
 import type { Request } from 'express';
-import type { SessionLogin } from '../store/types.js';
+import type { SessionLogin, WechatAccount } from '../store/types.js';
 import { toPublicUser, type WechatPublicAuthModel } from '../store/user-model.js';
 import { hasUserinfoScope } from '../wechat/service.js';
 import type { WechatAccessTokenResponse } from '../wechat/types.js';
@@ -10,7 +10,7 @@ export interface SessionSignIn {
   user: WechatPublicAuthModel;
   tokens: WechatAccessTokenResponse;
   /** What onLogin returned, kept in the session. */
-  account: unknown;
+  account: WechatAccount | undefined;
   /** The grant of the login this one replaces (read before the session was regenerated). */
   previousGrantId: string | undefined;
 }

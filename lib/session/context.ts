@@ -5,7 +5,7 @@ import { WECHAT_ERRCODES, hasErrcode } from '../errors.js';
 import { grantStatusOf, type GrantStatus } from './grant-status.js';
 import { destroySession, saveSession } from './session.js';
 import { hasUserinfoScope } from '../wechat/service.js';
-import type { SessionLogin, WechatStore } from '../store/types.js';
+import type { SessionLogin, WechatAccount, WechatStore } from '../store/types.js';
 import { ReauthorizationRequiredError, type TokenManager } from '../tokens/token-manager.js';
 import type { WechatPublicAuthModel, WechatPublicUser } from '../store/user-model.js';
 import type { WechatLang, WechatScope, WechatUserInfoResponse } from '../wechat/types.js';
@@ -61,9 +61,23 @@ export class WechatRequestContext {
     return this.login?.scope ?? null;
   }
 
-  /** What `onLogin` returned: your own account for this WeChat user. */
-  get account(): unknown {
+  /**
+   * What `onLogin` returned: your own account for this WeChat user (undefined when nobody is logged in). Typed
+   * by declaring `account` in `WechatLoginTypes`.
+   */
+  get account(): WechatAccount | undefined {
     return this.login?.account;
+  }
+
+  /**
+   * The logged-in user, for handlers behind `requireWechatUser()` where someone always is: no `| null` to check.
+   * Throws ReauthorizationRequiredError (401; the guard's error handler sends the browser through authorization)
+   * when nobody is.
+   */
+  requireUser(): WechatPublicUser {
+    const user = this.user;
+    if (!user) throw new ReauthorizationRequiredError('nobody is logged in');
+    return user;
   }
 
   /** Logged in, and the login can still get tokens: WeChat has not refused its refresh token, nor is it 30 days old. */

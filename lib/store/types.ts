@@ -17,6 +17,23 @@ export interface LoginStateRecord {
   scanTicketId?: string;
 }
 
+/**
+ * Types an app declares for itself, by declaration merging (as express-session's `SessionData`). Declare
+ * `account` to type what your `onLogin` returns, and so `req.wechat.account`:
+ *
+ * @example
+ * declare module 'wechat-official-login' {
+ *   interface WechatLoginTypes {
+ *     account: { id: number; name: string };
+ *   }
+ * }
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface WechatLoginTypes {}
+
+/** What `onLogin` returns and `req.wechat.account` holds: `WechatLoginTypes['account']` when declared, else unknown. */
+export type WechatAccount = WechatLoginTypes extends { account: infer Account } ? Account : unknown;
+
 /** What the session needs to know about a completed login (openid and unionid are on the session's user copy). */
 export interface SessionLogin {
   userId: number;
@@ -24,7 +41,7 @@ export interface SessionLogin {
   grantId: string;
   loggedInAt: number;
   refreshExpiresAt: number;
-  account?: unknown;
+  account?: WechatAccount;
 }
 
 /** The remembered outcome of one authorization code, so a repeated callback is not an error. */

@@ -45,7 +45,7 @@ p{margin:0 0 12px}
 .steps li{counter-increment:step;display:grid;grid-template-columns:28px 1fr;gap:12px;padding:10px 0;border-top:1px solid #f2f2f2}
 .steps li:first-child{border-top:0}
 .steps li::before{content:counter(step);width:24px;height:24px;border-radius:50%;background:#e7f8ee;color:var(--green-dark);font-size:13px;font-weight:600;display:grid;place-items:center;margin-top:1px}
-.steps b{display:block;font-weight:600}
+.steps li>div>b{display:block;font-weight:600}
 .steps span{color:var(--muted);font-size:14px}
 .notice{background:#fff8e6;color:#8a6100;border-radius:12px;padding:12px 16px;font-size:14px;margin-bottom:12px}
 .notice code{white-space:nowrap}

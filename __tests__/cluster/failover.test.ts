@@ -10,6 +10,7 @@ import { startClusterWorld, type ClusterWorld } from '../helpers/cluster-world.j
 import { buildApp, login } from '../helpers/login-app.js';
 import type { ClusterNodeProcess } from '../helpers/redis-cluster.js';
 import { HOUR_MS, sessionCookieFrom, tokenTestRoutes } from '../tokens/token-helpers.js';
+import { reportFigure } from '../helpers/figures.js';
 
 const json = { Accept: 'application/json' };
 const BROWSERS = 24;
@@ -165,7 +166,7 @@ describe('a master failing under traffic, its replica promoted by the cluster (n
       failedOverMs = Math.round(performance.now() - t0);
       await sleep(1_500);
     }, holds);
-    console.log(`SIGKILL: ${summary(answers, failedOverMs)}`);
+    reportFigure(`SIGKILL: ${summary(answers, failedOverMs)}`);
 
     expectOnly200Or503Quickly(answers);
     // Requests that start once the cluster is whole again are served.
@@ -195,7 +196,7 @@ describe('a master failing under traffic, its replica promoted by the cluster (n
         failedOverMs = Math.round(performance.now() - t0);
         await sleep(4_500);
       }, holds);
-      console.log(`SIGSTOP: ${summary(answers, failedOverMs)}`);
+      reportFigure(`SIGSTOP: ${summary(answers, failedOverMs)}`);
 
       expectOnly200Or503Quickly(answers);
       // The slot map is re-read every 2 s, and a request already waiting on the hung node gives up after 3 s.

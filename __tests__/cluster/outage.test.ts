@@ -6,6 +6,7 @@ import { createWechatLogin, type WechatLogin } from '../../lib/index.js';
 import { startClusterWorld, type ClusterWorld } from '../helpers/cluster-world.js';
 import { buildApp, login } from '../helpers/login-app.js';
 import { sessionCookieFrom } from '../tokens/token-helpers.js';
+import { reportFigure } from '../helpers/figures.js';
 
 let world: ClusterWorld;
 let wechat: WechatLogin;
@@ -45,7 +46,7 @@ describe('the whole cluster out of reach', () => {
       expect(res.status).toBe(503);
       await sleep(300);
     }
-    console.log(`every node killed: /api/me answered 503 in ${took.join(', ')} ms`);
+    reportFigure(`every node killed: /api/me answered 503 in ${took.join(', ')} ms`);
     // The first one may still retry on what is left of the slot map; after that, no waiting at all.
     expect(took[0]).toBeLessThan(4_500);
     expect(Math.max(...took.slice(1))).toBeLessThan(500);

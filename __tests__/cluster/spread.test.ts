@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createRedisStore } from '../../lib/index.js';
 import { startRedisCluster, type TestRedisCluster } from '../helpers/redis-cluster.js';
+import { reportFigure } from '../helpers/figures.js';
 
 const USERS = 10_000;
 const appId = 'wx0123456789abcdef';
@@ -53,7 +54,7 @@ describe('users spread over the cluster (no hot slot)', () => {
     const shares = perMaster.map((n) => n / total);
     // The writes spread too: commands each master ran (the upserts, and little else on this cluster).
     const commandsPerMaster = await Promise.all(masters.map(async (m) => commandCalls(await cluster.nodeClient(m.port).info('commandstats'))));
-    console.log(
+    reportFigure(
       `${USERS} first logins upserted in ${upsertMs} ms (2 clients, 400 at a time); keys per master: ` +
         `${perMaster.join(' / ')} (largest share ${(Math.max(...shares) * 100).toFixed(1)}%); commands per master: ${commandsPerMaster.join(' / ')}`,
     );

@@ -65,6 +65,12 @@ describe('the example app in a real Chromium', () => {
     await expectText(page.locator('#login'), 'Sign in with WeChat');
     await expectText(page.locator('#env'), 'You are in WeChat: one tap signs you in');
     await expectText(page.locator('#dev-notice'), new RegExp(escapeRegExp(world.emulatorUrl)));
+    // A word in bold inside a step's text stays in its line; the step's title above it is a block.
+    const displays = await page.locator('#how-desktop').evaluate((step) => ({
+      title: getComputedStyle(step.querySelector(':scope > div > b')!).display,
+      inText: getComputedStyle(step.querySelector('span b')!).display,
+    }));
+    expect(displays).toEqual({ title: 'block', inText: 'inline' });
     await screenshot(page, 'home');
     await context.close();
   });

@@ -5,6 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import { createWechatLogin, type WechatLogin } from '../../lib/index.js';
 import { buildApp, loginOptions, startWorld, type LoginWorld } from '../helpers/login-app.js';
 import { IN_WECHAT, ON_DESKTOP, chromiumPath, decodeQr, expectText, launchChromium, newPage, screenshot, startExampleWorld, type ExampleWorld } from './browser.js';
+import { reportFigure } from '../helpers/figures.js';
 
 /**
  * Scan to sign in, as people see it: a desktop Chromium on /profile, a phone Chromium with WeChat's
@@ -79,7 +80,7 @@ describe('scan to sign in, in Chromium (desktop and phone contexts)', () => {
     await expectText(desktop.page.locator('#nickname'), '爱丽丝 Alice');
     const signedIn = Date.now();
     await expectText(phone.page.locator('#scan-outcome'), 'Signed in on your computer');
-    console.log(`scan E2E: Confirm tapped → desktop showing the profile: ${signedIn - tapped} ms`);
+    reportFigure(`scan E2E: Confirm tapped → desktop showing the profile: ${signedIn - tapped} ms`);
     await screenshot(desktop.page, 'scan-profile');
     await screenshot(phone.page, 'scan-phone-done');
 

@@ -4,6 +4,7 @@ import request from 'supertest';
 import { createWechatLogin, type WechatLogin } from '../../lib/index.js';
 import { buildApp, login, loginOptions, pathOf, WECHAT_UA, type Agent, startWorld, type LoginWorld } from '../helpers/login-app.js';
 import { setCookies } from './fault-helpers.js';
+import { reportFigure } from '../helpers/figures.js';
 
 /**
  * A single Redis with AOF on, stopped mid-flow and started again on the same port and dir. The app connects
@@ -84,7 +85,7 @@ describe('Redis stopped mid-flow and started again (AOF on)', () => {
     }
     const worst = Math.max(...outage.map((t) => t.ms));
     const statuses = [...new Set(outage.map((t) => t.res.status))];
-    console.log(`[redis-restart] outage: ${outage.length} requests, status ${statuses.join('/')}, worst ${worst} ms, median ${median(outage.map((t) => t.ms))} ms`);
+    reportFigure(`[redis-restart] outage: ${outage.length} requests, status ${statuses.join('/')}, worst ${worst} ms, median ${median(outage.map((t) => t.ms))} ms`);
     expect(statuses).toEqual([503]);
     expect(worst).toBeLessThan(OUTAGE_ANSWER_MS);
     for (const { res } of outage) {
@@ -113,7 +114,7 @@ describe('Redis stopped mid-flow and started again (AOF on)', () => {
         await new Promise((r) => setTimeout(r, 20));
       }
     }
-    console.log(
+    reportFigure(
       `[redis-restart] recovery: redis-server up ${Math.round(serverUp - restarting)} ms after start, first 200 ${Math.round(firstOk - serverUp)} ms after that`,
     );
     expect(firstOk - serverUp).toBeLessThan(3_000);

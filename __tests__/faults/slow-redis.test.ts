@@ -6,6 +6,7 @@ import { createWechatLogin, type WechatLogin } from '../../lib/index.js';
 import { connectRedis, REDIS_OPTIONS } from '../../lib/store/redis-client.js';
 import { buildApp, login, loginOptions, WECHAT_UA, type Agent, startWorld, type LoginWorld } from '../helpers/login-app.js';
 import { setCookies } from './fault-helpers.js';
+import { reportFigure } from '../helpers/figures.js';
 
 /**
  * A Redis that stops answering for 3 s (DEBUG SLEEP 3 from another connection: the server is busy, connections
@@ -74,7 +75,7 @@ describe('a slow Redis (DEBUG SLEEP 3)', () => {
 
     const worst = Math.max(...answers.map((a) => a.ms));
     const count = (status: number) => answers.filter((a) => a.status === status).length;
-    console.log(
+    reportFigure(
       `[slow-redis] ${answers.length} requests: ${count(200)} × 200, ${count(503)} × 503; worst ${worst} ms; ` +
         `peak outstanding Redis commands ${peakOutstanding}; after: ${outstanding()}`,
     );

@@ -11,6 +11,7 @@ import { createMemoryRateLimit } from '../../lib/http/memory-rate-limit.js';
 import { createTestClock } from '../../lib/testing/index.js';
 import { buildApp, loginOptions, pathOf, startWorld, WECHAT_UA, type LoginWorld } from '../helpers/login-app.js';
 import { startRedisServer } from '../helpers/redis-server.js';
+import { reportFigure } from '../helpers/figures.js';
 
 /**
  * Floods of unauthenticated requests: /login writes a state per hit, so it is bounded per client address and
@@ -165,7 +166,7 @@ describe('per client address: loginsPerMinutePerIp (default 60)', () => {
     const after = await flood(1000, 25, () => startLogin(limited.app, '192.0.2.50'));
     const keysBefore = (await keysUnder(unlimited.keyPrefix)).length;
     const keysAfter = (await keysUnder(limited.keyPrefix)).length;
-    console.log(`1,000 /login hits, one address: rateLimit false → ${JSON.stringify(before)}, ${keysBefore} keys; default limits → ${JSON.stringify(after)}, ${keysAfter} keys`);
+    reportFigure(`1,000 /login hits, one address: rateLimit false → ${JSON.stringify(before)}, ${keysBefore} keys; default limits → ${JSON.stringify(after)}, ${keysAfter} keys`);
     expect(before).toEqual({ 302: 1000 });
     expect(keysBefore).toBe(1000);
     expect(after).toEqual({ 302: 60, 429: 940 });

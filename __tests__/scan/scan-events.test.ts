@@ -15,6 +15,7 @@ import {
   whoIs,
   type ScanWorld,
 } from './scan-world.js';
+import { reportFigure } from '../helpers/figures.js';
 
 let s: ScanWorld;
 useScanWorld((world) => (s = world));
@@ -131,7 +132,7 @@ describe('the desktop’s event stream (Server-Sent Events)', () => {
     expect(streamReads.length).toBeGreaterThanOrEqual(3);
     expect(streamReads.length).toBeLessThanOrEqual(ticks + 3);
     const lua = monitor.seen.filter((c) => c.source === 'lua' && ticketKey(c)).map((c) => c.args[0]!.toLowerCase());
-    console.log(
+    reportFigure(
       `scan events: ${polls} status polls → ${perPoll.length} Redis commands (${perPoll.map((c) => c.args[0]).join(', ')}); ` +
         `stream open ${elapsed} ms → ${streamReads.length} EVALSHA on the ticket (${ticks} ticks of 500 ms, + open + cancel); inside the scripts: ${[...new Set(lua)].join(', ')}`,
     );
@@ -158,7 +159,7 @@ describe('the desktop’s event stream (Server-Sent Events)', () => {
       samples.push(signedInAt - confirmedAt);
       expect((await whoIs(desktop)).status).toBe(200);
     }
-    console.log(`scan: Confirm tapped → desktop signed in: ${samples.map((ms) => `${ms} ms`).join(', ')} (stream reads every 500 ms)`);
+    reportFigure(`scan: Confirm tapped → desktop signed in: ${samples.map((ms) => `${ms} ms`).join(', ')} (stream reads every 500 ms)`);
     expect(Math.max(...samples)).toBeLessThan(2_000);
   });
 });

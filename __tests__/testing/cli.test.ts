@@ -32,7 +32,7 @@ describe('wechat-emulator command', () => {
 
   it('prints the options an app needs, ready to paste into createWechatLogin({ ... })', async () => {
     const lines: string[] = [];
-    const emulator = await runCli(['--host', '0.0.0.0'], (line) => lines.push(line));
+    const emulator = await runCli(['--host', '0.0.0.0'], (line) => lines.push(line), {});
     try {
       const start = lines.findIndex((line) => line.startsWith(OPTIONS_HEADING));
       expect(start).toBeGreaterThan(0);
@@ -58,6 +58,19 @@ describe('wechat-emulator command', () => {
     } finally {
       await emulator.close();
     }
+  });
+
+  it('prints the publicUrl for the port the app listens on: --app-port, else $PORT, else 3000', async () => {
+    const publicUrlOf = async (args: string[], env: NodeJS.ProcessEnv) => {
+      const lines: string[] = [];
+      const emulator = await runCli(args, (line) => lines.push(line), env);
+      await emulator.close();
+      return /publicUrl: '([^']+)'/.exec(lines.join('\n'))?.[1];
+    };
+    expect(await publicUrlOf(['--app-port', '8080'], { PORT: '5000' })).toBe('http://localhost:8080');
+    expect(await publicUrlOf([], { PORT: '5000' })).toBe('http://localhost:5000');
+    expect(await publicUrlOf([], { PORT: 'x' })).toBe('http://localhost:3000');
+    expect(() => parseCliArgs(['--app-port', '0'])).toThrow(/Usage/);
   });
 
   it('is a node script, runnable once compiled to dist/testing/cli.js', () => {

@@ -8,6 +8,7 @@ import request from 'supertest';
 import { createWechatLogin, type WechatLogin } from '../../lib/index.js';
 import { buildApp, login, loginOptions, startWorld, type LoginWorld } from '../helpers/login-app.js';
 import { HOUR_MS, sessionCookieFrom, wechatAccepts } from './token-helpers.js';
+import { reportFigure } from '../helpers/figures.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 // Inside the repository, so that the bundle's external packages resolve from node_modules.
@@ -109,7 +110,7 @@ describe('single flight across processes', () => {
     );
     const requestsMs = Math.round(performance.now() - fired);
     const calls = world.emulator.calls.refresh_token;
-    console.log(
+    reportFigure(
       `refresh_token calls for ${REQUESTS} requests over ${PROCESSES} processes: ${calls} ` +
         `(requests ${requestsMs} ms; whole test incl. bundling and spawning ${Math.round(performance.now() - started)} ms)`,
     );

@@ -6,6 +6,7 @@ import { login, type LoginWorld } from '../helpers/login-app.js';
 import { useLoginSuite } from '../helpers/login-suite.js';
 import { useRedisMonitor, type SeenCommand } from '../helpers/redis-monitor.js';
 import { HOUR_MS, grantIdOf, grantKeys, readGrant, tokenOf, tokenTestRoutes } from './token-helpers.js';
+import { reportFigure } from '../helpers/figures.js';
 
 let world: LoginWorld;
 let wechat: WechatLogin;
@@ -59,7 +60,7 @@ describe('what a refresh costs in Redis', () => {
     const { grantId, sent } = await oneRefresh('alice');
     const trips = roundTrips(sent);
     const names = trips.map((trip) => trip.map(([name]) => name!.toLowerCase()).join('+'));
-    console.log(`Redis round trips of one refresh: ${trips.length} (${names.join(', ')})`);
+    reportFigure(`Redis round trips of one refresh: ${trips.length} (${names.join(', ')})`);
     expect(trips.length).toBeLessThanOrEqual(5);
     expect(names).not.toContain('eval');
     // The grant's tokens are read once, and the lock goes back with the write: no UNLOCK after it.

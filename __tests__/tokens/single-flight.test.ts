@@ -19,6 +19,7 @@ import {
   tokenTestRoutes,
   wechatAccepts,
 } from './token-helpers.js';
+import { reportFigure } from '../helpers/figures.js';
 
 let world: LoginWorld;
 let wechat: WechatLogin;
@@ -76,7 +77,7 @@ describe('a lock holder that crashed', () => {
     const started = performance.now();
     const res = await tokenOf(agent);
     const waited = Math.round(performance.now() - started);
-    console.log(`a crashed holder's lock (PX ${lockTtlMs} ms) held a request for ${waited} ms`);
+    reportFigure(`a crashed holder's lock (PX ${lockTtlMs} ms) held a request for ${waited} ms`);
     expect(res.status).toBe(200);
     expect(await wechatAccepts(world.emulator, res.body.token, world.emulator.openidFor('bob'))).toBe(true);
     expect(world.emulator.calls.refresh_token).toBe(1);

@@ -1,4 +1,7 @@
+import { logger } from '../debug.js';
 import { Cluster, Redis, type ClusterNode, type ClusterOptions, type RedisOptions } from 'ioredis';
+
+const log = logger('redis');
 
 /** What everything on the Redis side runs on: one server (or a Sentinel-managed one), or a Redis Cluster. */
 export type RedisClient = Redis | Cluster;
@@ -111,7 +114,7 @@ export function parseClusterNode(text: string): ParsedClusterNode | null {
  * become a prompt 503 (the store's errors), never a hung request.
  */
 export function connectRedis(target: string | ParsedClusterNode[]): RedisClient {
-  if (typeof target === 'string') return failFastWhileDisconnected(new Redis(target, { ...REDIS_OPTIONS }));
+  if (typeof target === 'string') return logConnectionErrors(failFastWhileDisconnected(new Redis(target, { ...REDIS_OPTIONS })));
   const [first] = target;
   const cluster = new Cluster(
     target.map(({ host, port }): ClusterNode => ({ host, port })),
@@ -127,5 +130,15 @@ export function connectRedis(target: string | ParsedClusterNode[]): RedisClient 
   );
   // While no node at all can be reached, commands fail at once: queued, they would wait with no deadline
   // (commandTimeout starts only when a node takes the command).
-  return failFastWhileDisconnected(cluster);
+  return logConnectionErrors(failFastWhileDisconnected(cluster));
+}
+
+/**
+ * A client without an 'error' listener has ioredis print "[ioredis] Unhandled error event" with a stack to
+ * stderr at every failed reconnect, many times a second through an outage. The requests it fails already answer
+ * 503 (and the app's error handler sees them); the connection's own errors go to the debug log.
+ */
+function logConnectionErrors<T extends RedisClient>(client: T): T {
+  client.on('error', (error: Error) => log('Redis connection error: %s', error.message));
+  return client;
 }

@@ -5,36 +5,57 @@ import { USER_HEADER } from './authorize-routes.js';
 export interface CliOptions {
   port: number;
   host: string;
+  /** The port your app listens on, for the printed publicUrl (default: $PORT, else 3000). */
+  appPort?: number;
 }
 
-export const USAGE = 'Usage: wechat-emulator [--port N] [--host HOST]';
+export const USAGE = 'Usage: wechat-emulator [--port N] [--host HOST] [--app-port N]';
 
 /** The heading of the banner's createWechatLogin() options; the option lines follow it up to the end. */
 export const OPTIONS_HEADING = 'Options for createWechatLogin(), ready to paste';
 
-/** Where the app under test runs in the printed options: any port works on the default app's domains. */
-const EXAMPLE_APP_PORT = 3000;
+/** Where the app under test runs in the printed options when neither --app-port nor $PORT says: any port works on the default app's domains. */
+const DEFAULT_APP_PORT = 3000;
 
-/** Reads `--port N`, `--port=N`, `--host H`; throws a TypeError with the usage on anything else. */
+/** Reads `--port N`, `--port=N`, `--host H`, `--app-port N`; throws a TypeError with the usage on anything else. */
 export function parseCliArgs(args: readonly string[]): CliOptions {
   const options: CliOptions = { port: 0, host: '127.0.0.1' };
   for (let i = 0; i < args.length; i++) {
     const [flag, inline] = args[i]!.split(/=(.*)/s, 2) as [string, string | undefined];
     const value = inline ?? args[++i];
-    if (flag === '--port' && value !== undefined && /^\d+$/.test(value) && Number(value) <= 65535) options.port = Number(value);
+    if (flag === '--port' && isPort(value)) options.port = Number(value);
+    else if (flag === '--app-port' && isPort(value) && Number(value) > 0) options.appPort = Number(value);
     else if (flag === '--host' && value) options.host = value;
     else throw new TypeError(`Unexpected argument ${JSON.stringify(args[i] ?? flag)}\n${USAGE}`);
   }
   return options;
 }
 
+function isPort(value: string | undefined): value is string {
+  return value !== undefined && /^\d+$/.test(value) && Number(value) <= 65535;
+}
+
+/** --app-port, else $PORT (as the app itself reads it), else 3000. */
+function appPortOf(options: CliOptions, env: NodeJS.ProcessEnv): number {
+  if (options.appPort) return options.appPort;
+  const fromEnv = env.PORT;
+  return isPort(fromEnv) && Number(fromEnv) > 0 ? Number(fromEnv) : DEFAULT_APP_PORT;
+}
+
 /**
  * Starts the emulator with the default app and users and prints how to reach it: the users, and the
  * options an app needs to log in against it, as lines to paste into createWechatLogin({ ... }).
  */
-export async function runCli(args: readonly string[], print: (line: string) => void): Promise<WechatEmulator> {
+export async function runCli(
+  args: readonly string[],
+  print: (line: string) => void,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<WechatEmulator> {
+  const options = parseCliArgs(args);
+  const appPort = appPortOf(options, env);
+  const listen = { port: options.port, host: options.host };
   // Real time, so codes and tokens expire by themselves in a long-running emulator; still advanceable.
-  const emulator = await startWechatEmulator({ clock: createAdvanceableSystemClock(), ...parseCliArgs(args) });
+  const emulator = await startWechatEmulator({ clock: createAdvanceableSystemClock(), ...listen });
   const { appId, appSecret, domains = [] } = emulator.defaultApp;
   const base = browsableUrl(emulator.url);
   const users = emulator.users.map((u) => u.id);
@@ -46,8 +67,8 @@ export async function runCli(args: readonly string[], print: (line: string) => v
   print(`  appSecret: ${quote(appSecret)},`);
   print(`  apiBaseUrl: ${quote(base)},`);
   print(`  authorizeBaseUrl: ${quote(base)},`);
-  print(`  publicUrl: ${quote(`http://${domains[0] ?? 'localhost'}:${EXAMPLE_APP_PORT}`)},`);
-  print(`  emulatorLink: true, // development only: desktop browsers get "Continue in the WeChat emulator"`);
+  print(`  publicUrl: ${quote(`http://${domains[0] ?? 'localhost'}:${appPort}`)}, // --app-port or $PORT`);
+  print(`  emulatorLink: true, // development only: the desktop's scan page links the code's URL, to open with the emulator`);
   return emulator;
 }
 

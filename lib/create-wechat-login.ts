@@ -102,7 +102,7 @@ export function createWechatLogin(options: WechatLoginOptions, deps: CreateWecha
     requireWechatUser: createGuard(runtime),
     errorHandler: createErrorHandler(runtime),
     service,
-    users: createWechatUsers(store, config.clock),
+    users: createWechatUsers(store, config.clock, [config.appId]),
     tokens,
     store,
     close: () => store.close(),

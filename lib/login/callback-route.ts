@@ -157,7 +157,7 @@ async function exchangeAndLogIn(
 
   const profile = await profileFromTokens(api, tokens, config.lang);
   const user = await store.users.upsert(
-    profile,
+    { ...profile, appId: config.appId },
     { accessToken: tokens.access_token, refreshToken: tokens.refresh_token, expiresIn: tokens.expires_in },
     config.clock.now(),
   );

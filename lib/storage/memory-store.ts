@@ -13,6 +13,11 @@ export interface MemoryStoreOptions {
   clock?: Clock;
   /** As createRedisStore's: tokens are kept encrypted, as they would be in Redis. */
   tokenEncryptionKey?: string | string[];
+  /**
+   * The Official Account's appId: the app of a login or lookup that names none, as the Redis store's `appId`
+   * is. Without it (createWechatLogin always names the app), a lookup by openid alone searches every app.
+   */
+  appId?: string;
 }
 
 /**
@@ -20,7 +25,7 @@ export interface MemoryStoreOptions {
  * express-session's MemoryStore it is not for production: nothing is shared between processes and
  * everything is lost on restart.
  */
-export function createMemoryStore({ clock = systemClock, tokenEncryptionKey }: MemoryStoreOptions = {}): WechatStore {
+export function createMemoryStore({ clock = systemClock, tokenEncryptionKey, appId }: MemoryStoreOptions = {}): WechatStore {
   const cipher = tokenCipherFor(tokenEncryptionKey);
   // Expired entries nobody reads again (a flood's login states) are swept, so memory follows what is live.
   const values = createExpiringMap(clock);
@@ -50,7 +55,7 @@ export function createMemoryStore({ clock = systemClock, tokenEncryptionKey }: M
       return read<CodeOutcome>(`code:${codeHash}`);
     },
     hitRateLimit: createMemoryRateLimit().hit,
-    users: createMemoryUsers(cipher),
+    users: createMemoryUsers(cipher, appId),
     grants: createMemoryGrants(put, replace, read, (key) => values.delete(key), cipher, createMemoryUserGrants(clock)),
     scanTickets: sealScanTicketTokens(createMemoryScanTickets(clock), cipher),
     async close() {
@@ -59,22 +64,49 @@ export function createMemoryStore({ clock = systemClock, tokenEncryptionKey }: M
   };
 }
 
-function createMemoryUsers(cipher: TokenCipher): UserRepository {
+/**
+ * redis-users.ts's rules in one process: each step is synchronous, so a claim is as atomic as the script's.
+ * `official`: the app of a profile or lookup that names none; unknown (no `appId` option), a lookup without an
+ * app finds the openid in whichever app has it.
+ */
+function createMemoryUsers(cipher: TokenCipher, official: string | undefined): UserRepository {
   const byId = new Map<number, Record<string, string>>();
-  const byOpenid = new Map<string, number>();
+  /** openid → appId → user id. */
+  const byOpenid = new Map<string, Map<string, number>>();
   const byUnionid = new Map<string, number>();
   /** When each user was last signed out everywhere: a refresh of an older login does not copy its tokens back. */
   const signedOut = new Map<number, number>();
   let sequence = 0;
-  const find = (id: number | undefined) => (id === undefined ? null : parseUser({ ...byId.get(id) }, cipher));
+  const find = (id: number | undefined) => (id === undefined ? null : parseUser({ ...byId.get(id) }, cipher, official));
+  const idOfOpenid = (openid: string, appId: string | undefined) => {
+    const apps = byOpenid.get(openid);
+    if (!apps) return undefined;
+    if (appId !== undefined || official !== undefined) return apps.get(appId ?? official!);
+    return apps.values().next().value;
+  };
+
+  /** The unionid is the person when WeChat gave one; else the app's openid. */
+  function idOfPerson(appId: string, openid: string, unionid: string | undefined): number {
+    const known = idOfOpenid(openid, appId);
+    if (!unionid) return known ?? ++sequence;
+    const id = byUnionid.get(unionid) ?? known ?? ++sequence;
+    byUnionid.set(unionid, id);
+    return id;
+  }
 
   return {
     async upsert(profile, tokens, now) {
-      const id = byOpenid.get(profile.openid) ?? ++sequence;
-      byOpenid.set(profile.openid, id);
+      const appId = profile.appId ?? official ?? '';
+      const id = idOfPerson(appId, profile.openid, profile.unionid || undefined);
+      byOpenid.set(profile.openid, (byOpenid.get(profile.openid) ?? new Map<string, number>()).set(appId, id));
       const previous = byId.get(id);
-      byId.set(id, { createdAt: String(now), ...previous, id: String(id), ...userFields(profile, tokens, now, cipher, id) });
-      if (profile.unionid) byUnionid.set(profile.unionid, id);
+      byId.set(id, {
+        createdAt: String(now),
+        openid: profile.openid,
+        ...previous,
+        id: String(id),
+        ...userFields(profile, appId, tokens, now, cipher, id),
+      });
       return find(id)!;
     },
     async updateTokens(id, tokens, now, { loggedInAt, signOut = false } = {}) {
@@ -86,7 +118,7 @@ function createMemoryUsers(cipher: TokenCipher): UserRepository {
       if (signOut) signedOut.set(id, now);
     },
     findById: async (id) => find(byId.has(id) ? id : undefined),
-    findByOpenid: async (openid) => find(byOpenid.get(openid)),
+    findByOpenid: async (openid, appId) => find(idOfOpenid(openid, appId)),
     findByUnionid: async (unionid) => find(byUnionid.get(unionid)),
   };
 }

@@ -5,12 +5,15 @@
  * A user's list of grants is tagged by the user id; signing out everywhere then touches each grant's {sid} apart.
  * States, code outcomes, rate-limit windows and user keys are single-key. Users are spread over the cluster, no slot holding them
  * all: each user's record is tagged by its id, the openid and unionid indexes by the openid and unionid. The id
- * sequence is one key, touched only by a user's first login.
+ * sequence is one key, touched only by a user's first login. A person's id is claimed on one key (the unionid's
+ * index when WeChat gave one, else the app's openid index), so concurrent first logins through two apps agree.
  */
 export function createKeys(prefix: string, appId: string) {
   const base = `${prefix}:${appId}`;
   const sessionPrefix = `${base}:sess:`;
   return {
+    /** The Official Account's appId, which namespaces every key. */
+    appId,
     /** connect-redis's prefix; the session store appends `{sid}`. */
     sessionPrefix,
     loginState: (nonce: string) => `${base}:state:${nonce}`,
@@ -18,7 +21,13 @@ export function createKeys(prefix: string, appId: string) {
     /** Its name from when all users shared one tag: ids carry on from there, never reused. */
     userSequence: `${prefix}:{${appId}:users}:seq`,
     user: (id: number | string) => `${base}:user:{${id}}`,
+    /** The Official Account's (appId's) openid index; `userByAppOpenid` for any app. */
     userByOpenid: (openid: string) => `${base}:openid:{${openid}}`,
+    /**
+     * An app's openid index: the Official Account's is `userByOpenid` (as 0.1.0 named it), another app's (the
+     * website app) carries its appId, since openids are per app.
+     */
+    userByAppOpenid: (app: string, openid: string) => (app === appId ? `${base}:openid:{${openid}}` : `${base}:openid:${app}:{${openid}}`),
     userByUnionid: (unionid: string) => `${base}:unionid:{${unionid}}`,
     /** Where 0.1.0 kept users, all under one tag: read (never written) until a user logs in again. */
     legacyUser: (id: number | string) => `${prefix}:{${appId}:users}:id:${id}`,

@@ -29,9 +29,24 @@ function openToken(hash: Record<string, string>, field: (typeof TOKEN_FIELDS)[nu
   return stored === undefined ? '' : cipher.open(stored, `${record}:${field}`);
 }
 
-export function userFields(profile: UserProfileInput, tokens: UserTokensInput, now: number, cipher: TokenCipher, userId: number | string): Record<string, string> {
+/** The record's field holding the person's openid in one app. */
+const OPENID_FIELD_PREFIX = 'openid:';
+export const appOpenidField = (appId: string) => `${OPENID_FIELD_PREFIX}${appId}`;
+
+/**
+ * A login's fields for the record, `appId` the app it came through. The plain `openid` (the first app's) is
+ * not among them: the stores write it only when the record has none.
+ */
+export function userFields(
+  profile: UserProfileInput,
+  appId: string,
+  tokens: UserTokensInput,
+  now: number,
+  cipher: TokenCipher,
+  userId: number | string,
+): Record<string, string> {
   const fields: Record<string, string> = {
-    openid: profile.openid,
+    [appOpenidField(appId)]: profile.openid,
     accessToken: tokens.accessToken,
     refreshToken: tokens.refreshToken,
     expiresIn: String(tokens.expiresIn),
@@ -59,8 +74,9 @@ export function tokenFields(tokens: UserTokensInput, now: number, cipher: TokenC
 /**
  * The user record. Its tokens are a copy of the latest grant's: when they cannot be decrypted (written with a
  * key since dropped) they read as '' rather than making the user unreadable; each login's grant holds the truth.
+ * A record written before openids were kept per app has only `openid`: that is `officialAppId`'s.
  */
-export function parseUser(hash: Record<string, string>, cipher: TokenCipher): WechatPublicAuthModel | null {
+export function parseUser(hash: Record<string, string>, cipher: TokenCipher, officialAppId?: string): WechatPublicAuthModel | null {
   if (!hash.id || !hash.openid) return null;
   const token = (field: (typeof TOKEN_FIELDS)[number]) => {
     try {
@@ -72,9 +88,16 @@ export function parseUser(hash: Record<string, string>, cipher: TokenCipher): We
     }
   };
   const text = (key: string) => (hash[key] === undefined ? null : hash[key]!);
+  const openids: Record<string, string> = {};
+  for (const [field, value] of Object.entries(hash)) {
+    if (field.startsWith(OPENID_FIELD_PREFIX)) openids[field.slice(OPENID_FIELD_PREFIX.length)] = value;
+  }
+  // Written before: its `openid` is the Official Account's (unless it is another app's, named as such).
+  if (officialAppId && !(officialAppId in openids) && !Object.values(openids).includes(hash.openid)) openids[officialAppId] = hash.openid;
   return {
     id: Number(hash.id),
     openid: hash.openid,
+    openids,
     unionid: text('unionid'),
     nickname: text('nickname'),
     headimgurl: text('headimgurl'),

@@ -77,7 +77,12 @@ export interface UpdateTokensOptions {
 }
 
 export interface UserRepository {
-  /** Inserts or updates by openid; keeps `id` and `createdAt`. */
+  /**
+   * Inserts or updates the person of this login: found by the app's openid (`profile.appId`, default the
+   * Official Account), or by `unionid` when WeChat gave one, so that logins through the Official Account and a
+   * website app of one Open Platform account are one user, concurrent first logins included. Keeps `id` and
+   * `createdAt`. Without a unionid, two apps' openids are two users.
+   */
   upsert(profile: UserProfileInput, tokens: UserTokensInput, now: number): Promise<WechatPublicAuthModel>;
   /**
    * Copies a grant's tokens onto the record (only an existing one). `options.loggedInAt`: the copy comes from a
@@ -86,7 +91,8 @@ export interface UserRepository {
    */
   updateTokens(id: number, tokens: UserTokensInput, now: number, options?: UpdateTokensOptions): Promise<void>;
   findById(id: number): Promise<WechatPublicAuthModel | null>;
-  findByOpenid(openid: string): Promise<WechatPublicAuthModel | null>;
+  /** The user with this openid in `appId` (default the Official Account). */
+  findByOpenid(openid: string, appId?: string): Promise<WechatPublicAuthModel | null>;
   findByUnionid(unionid: string): Promise<WechatPublicAuthModel | null>;
 }
 

@@ -2,7 +2,16 @@
 export interface WechatPublicAuthModel {
   /** Auto-increment id, per appId. Kept across upserts. */
   id: number;
+  /**
+   * The openid of the app this person first logged in through (the Official Account for every user stored
+   * before a website app was configured). Each app has its own: see `openids`.
+   */
   openid: string;
+  /**
+   * The person's openid in each app they logged in through, by appId (the Official Account's and the website
+   * app's). Logins through two apps share one record only when WeChat gave both the same `unionid`.
+   */
+  openids: Record<string, string>;
   unionid: string | null;
   nickname: string | null;
   headimgurl: string | null;
@@ -30,6 +39,8 @@ export function toPublicUser(user: WechatPublicAuthModel): WechatPublicUser {
 /** What a login or a refresh writes into the user record. */
 export interface UserProfileInput {
   openid: string;
+  /** The app the openid belongs to (the one the login came through). Default: the store's Official Account. */
+  appId?: string | undefined;
   unionid?: string | undefined;
   nickname?: string | undefined;
   headimgurl?: string | undefined;

@@ -101,7 +101,7 @@ describe('defaults and options', () => {
   it('exposes apps with defaults filled, apps[0] as defaultApp, and the same url for both WeChat hosts', async () => {
     const wechat = await startWechatEmulator({ apps: [{ appId: 'wxa', appSecret: 'a' }, { appId: 'wxb', appSecret: 'b' }] });
     try {
-      expect(wechat.defaultApp).toEqual({ appId: 'wxa', appSecret: 'a', domains: ['localhost', '127.0.0.1'], openPlatform: false });
+      expect(wechat.defaultApp).toEqual({ appId: 'wxa', appSecret: 'a', kind: 'official', domains: ['localhost', '127.0.0.1'], openPlatform: false });
       expect(wechat.apiBaseUrl).toBe(wechat.url);
       expect(wechat.authorizeBaseUrl).toBe(wechat.url);
     } finally {

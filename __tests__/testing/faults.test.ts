@@ -87,10 +87,10 @@ describe('call counters', () => {
     expect(tokens.errcode).toBe(-1);
     const live = await login(wechat, 'alice');
     await checkToken(wechat, live.access_token!, live.openid!);
-    expect(wechat.calls).toEqual({ authorize: 2, access_token: 2, refresh_token: 0, userinfo: 0, auth: 1 });
+    expect(wechat.calls).toEqual({ authorize: 2, qrconnect: 0, access_token: 2, refresh_token: 0, userinfo: 0, auth: 1 });
     const counters = wechat.calls;
     wechat.resetCalls();
-    expect(counters).toEqual({ authorize: 0, access_token: 0, refresh_token: 0, userinfo: 0, auth: 0 });
+    expect(counters).toEqual({ authorize: 0, qrconnect: 0, access_token: 0, refresh_token: 0, userinfo: 0, auth: 0 });
   });
 });
 
@@ -100,7 +100,7 @@ describe('HTTP controls for other processes', () => {
 
   it('GET /__emulator/calls returns the counters; POST /__emulator/calls/reset zeroes them', async () => {
     await checkToken(wechat, 'a', 'b');
-    expect(await (await control('/calls')).json()).toEqual({ authorize: 0, access_token: 0, refresh_token: 0, userinfo: 0, auth: 1 });
+    expect(await (await control('/calls')).json()).toEqual({ authorize: 0, qrconnect: 0, access_token: 0, refresh_token: 0, userinfo: 0, auth: 1 });
     expect((await control('/calls/reset', {})).status).toBe(200);
     expect(wechat.calls.auth).toBe(0);
   });

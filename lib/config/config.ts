@@ -10,6 +10,7 @@ import type { WechatPublicAuthModel } from '../store/user-model.js';
 import { isWechatScope, type WechatLang, type WechatScope } from '../wechat/types.js';
 import { RATE_LIMIT_DEFAULTS, resolveRateLimit, type RateLimitOptions, type ResolvedRateLimitConfig } from './rate-limit-options.js';
 import { SCAN_LOGIN_DEFAULTS, resolveScanLogin, type ResolvedScanLoginConfig, type ScanLoginOptions } from './scan-login-options.js';
+import { APP_ID_PATTERN } from './website-app-options.js';
 
 export type { RateLimitOptions, ResolvedRateLimitConfig } from './rate-limit-options.js';
 export type { ResolvedScanLoginConfig, ScanDesktopInfo, ScanLoginOptions } from './scan-login-options.js';
@@ -170,7 +171,7 @@ export function resolveConfig(options: WechatLoginOptions, warn: (message: strin
   const o = options;
 
   requireText('appId', o.appId, 'the AppID from the Official Account admin (开发 → 基本配置), e.g. "wx0123456789abcdef"');
-  if (!/^wx[0-9a-zA-Z]{16}$/.test(o.appId)) {
+  if (!APP_ID_PATTERN.test(o.appId)) {
     throw new WechatConfigError(`"appId" must look like "wx" followed by 16 letters or digits; got ${JSON.stringify(o.appId.slice(0, 24))}`);
   }
   requireText('appSecret', o.appSecret, 'the AppSecret, read from an environment variable, never committed');
@@ -222,6 +223,8 @@ export function resolveConfig(options: WechatLoginOptions, warn: (message: strin
     if (o[hook] !== undefined && typeof o[hook] !== 'function') throw new WechatConfigError(`"${hook}" must be a function`);
   }
 
+  const scanLogin = resolveScanLogin(o.scanLogin);
+
   return {
     appId: o.appId,
     appSecret: o.appSecret,
@@ -242,7 +245,7 @@ export function resolveConfig(options: WechatLoginOptions, warn: (message: strin
     keyPrefix: resolveKeyPrefix(o.keyPrefix),
     tokenEncryptionKey: resolveTokenEncryptionKey(o),
     rateLimit: resolveRateLimit(o.rateLimit),
-    scanLogin: resolveScanLogin(o.scanLogin),
+    scanLogin,
     emulatorLink: o.emulatorLink === true,
     clock: o.clock ?? systemClock,
   };

@@ -3,7 +3,14 @@ import type { Scope } from './emulator-state.js';
 
 /** The order WeChat's pattern match insists on; anything else may only follow these. */
 const PARAMETER_ORDER = ['appid', 'redirect_uri', 'response_type', 'scope', 'state'] as const;
-const SCOPES: readonly string[] = ['snsapi_base', 'snsapi_userinfo'];
+/** The scopes of each page: an Official Account's web authorization, a website app's QR page. */
+const SCOPES: Readonly<Record<AuthorizeEndpoint, readonly string[]>> = {
+  authorize: ['snsapi_base', 'snsapi_userinfo'],
+  qrconnect: ['snsapi_login'],
+};
+
+/** WeChat's two sign-in pages: `/connect/oauth2/authorize` (Official Account) and `/connect/qrconnect` (website app). */
+export type AuthorizeEndpoint = 'authorize' | 'qrconnect';
 const STATE_PATTERN = /^[a-zA-Z0-9]*$/;
 const MAX_STATE_LENGTH = 128;
 
@@ -32,6 +39,14 @@ const pageError = {
   scopeEmpty: () => new AuthorizePageError(10010, 'scope empty', 'scope不能为空'),
   scopeInvalid: (scope: string) =>
     new AuthorizePageError(10010, `scope invalid: "${scope}" (use snsapi_base or snsapi_userinfo)`, 'scope参数错误'),
+  // The website app's page knows one scope; anything else is its "no permission for this scope" page.
+  loginScopeInvalid: (scope: string) =>
+    new AuthorizePageError(10005, `scope invalid at qrconnect: "${scope}" (a website app uses snsapi_login)`, 'Scope参数错误或没有Scope权限'),
+  openPlatformAppid: () =>
+    new AuthorizePageError(10016, 'an Open Platform (website app) appid used for Official Account web authorization', '不支持微信开放平台的Appid，请使用公众号Appid'),
+  // An Official Account's appid on the website QR page: WeChat shows its scope page.
+  officialAppidAtQrconnect: () =>
+    new AuthorizePageError(10005, 'an Official Account appid used at qrconnect (it needs a website app\'s appid)', 'Scope参数错误或没有Scope权限'),
   // Out-of-order parameters defeat WeChat's pattern match; what people then report seeing is the
   // "Scope 参数错误或没有 Scope 权限" page, i.e. 10005.
   order: (keys: string[]) =>
@@ -50,18 +65,32 @@ const pageError = {
 
 /** A validated authorize request. */
 export interface AuthorizeRequest {
+  /** Which page it came to. */
+  endpoint: AuthorizeEndpoint;
   app: EmulatorApp;
   /** As given, fragment removed: WeChat appends to it verbatim. */
   redirectUri: string;
   scope: Scope;
   state: string;
   forcePopup: boolean;
+  /**
+   * qrconnect as drawn by `wxLogin.js` (`login_type=jssdk`) in an iframe: unless `self_redirect=true`, WeChat
+   * sends the top window, not the frame, to the callback.
+   */
+  redirectTop: boolean;
   /** The query string exactly as received, without '?', to carry through the consent form. */
   rawQuery: string;
 }
 
-/** Validates `/connect/oauth2/authorize`'s query the way WeChat does; throws {@link AuthorizePageError}. */
-export function parseAuthorizeQuery(rawQuery: string, apps: ReadonlyMap<string, EmulatorApp>): AuthorizeRequest {
+/**
+ * Validates `/connect/oauth2/authorize`'s (or, with `endpoint` 'qrconnect', the website QR page's) query the way
+ * WeChat does; throws {@link AuthorizePageError}.
+ */
+export function parseAuthorizeQuery(
+  rawQuery: string,
+  apps: ReadonlyMap<string, EmulatorApp>,
+  endpoint: AuthorizeEndpoint = 'authorize',
+): AuthorizeRequest {
   const entries = [...new URLSearchParams(rawQuery)];
   const params = new Map(entries);
   const appid = params.get('appid') ?? '';
@@ -75,20 +104,25 @@ export function parseAuthorizeQuery(rawQuery: string, apps: ReadonlyMap<string, 
 
   const app = apps.get(appid);
   if (!app) throw pageError.appidInvalid();
+  const website = app.kind === 'website';
+  if (endpoint === 'authorize' && website) throw pageError.openPlatformAppid();
+  if (endpoint === 'qrconnect' && !website) throw pageError.officialAppidAtQrconnect();
   const responseType = params.get('response_type') ?? '';
   if (responseType !== 'code') throw pageError.responseType(responseType);
-  if (!SCOPES.includes(scope)) throw pageError.scopeInvalid(scope);
+  if (!SCOPES[endpoint].includes(scope)) throw endpoint === 'qrconnect' ? pageError.loginScopeInvalid(scope) : pageError.scopeInvalid(scope);
   // state is optional (the callback then carries an empty one).
   const state = params.get('state') ?? '';
   if (state.length > MAX_STATE_LENGTH || !STATE_PATTERN.test(state)) throw pageError.state();
   if (!domainAllowed(redirectUri, app.domains ?? DEFAULT_DOMAINS)) throw pageError.domain(redirectUri);
 
   return {
+    endpoint,
     app,
     redirectUri: redirectUri.split('#')[0]!,
     scope: scope as Scope,
     state,
     forcePopup: params.get('forcePopup') === 'true',
+    redirectTop: endpoint === 'qrconnect' && params.get('login_type') === 'jssdk' && params.get('self_redirect') !== 'true',
     rawQuery,
   };
 }

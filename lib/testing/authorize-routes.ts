@@ -4,9 +4,11 @@ import {
   callbackUrl,
   deniedCallbackUrl,
   parseAuthorizeQuery,
+  type AuthorizeEndpoint,
   type AuthorizeRequest,
 } from './authorize-request.js';
 import { consentPage, errorPage, problemPage } from './consent-page.js';
+import { qrconnectCancelledPage, qrconnectPage, topRedirectPage } from './qrconnect-page.js';
 import type { EmulatorState } from './emulator-state.js';
 import type { EmulatorApp, EmulatorUser } from './fixtures.js';
 import { readBody, readCookie, redirect, sendHtml } from './http-util.js';
@@ -26,21 +28,34 @@ export interface AuthorizeContext {
   state: EmulatorState;
 }
 
-/** The URL WeChat sends the browser to once `user` has answered. */
+/**
+ * The URL WeChat sends the browser to once `user` has answered; undefined when it sends it nowhere (the phone
+ * cancelled a website app's QR sign-in: the browser stays on WeChat's page).
+ */
 export function completeAuthorization(
   ctx: AuthorizeContext,
   request: AuthorizeRequest,
   user: EmulatorUser,
   consent: Consent,
-): string {
+): string | undefined {
+  if (consent === 'deny' && request.endpoint === 'qrconnect') return undefined;
   // Refusing only exists for snsapi_userinfo; snsapi_base never asks.
   if (consent === 'deny' && request.scope === 'snsapi_userinfo') return deniedCallbackUrl(request);
   return callbackUrl(request, ctx.state.issueCode(request.app, user, request.scope));
 }
 
-/** GET /connect/oauth2/authorize */
-export function handleAuthorize(req: IncomingMessage, res: ServerResponse, rawQuery: string, ctx: AuthorizeContext): void {
-  const request = parseOrShowError(rawQuery, ctx, res);
+/**
+ * GET /connect/oauth2/authorize, or (`endpoint` 'qrconnect') the website app's QR page, where nobody is signed in
+ * silently: each sign-in is a scan.
+ */
+export function handleAuthorize(
+  req: IncomingMessage,
+  res: ServerResponse,
+  rawQuery: string,
+  ctx: AuthorizeContext,
+  endpoint: AuthorizeEndpoint = 'authorize',
+): void {
+  const request = parseOrShowError(rawQuery, ctx, res, endpoint);
   if (!request) return;
 
   const headerUser = req.headers[USER_HEADER];
@@ -54,16 +69,22 @@ export function handleAuthorize(req: IncomingMessage, res: ServerResponse, rawQu
     return answer(res, ctx, request, user, consent);
   }
 
+  if (endpoint === 'qrconnect') return sendHtml(res, qrconnectPage(request, [...ctx.users.values()]));
   const cookieUser = readCookie(req, USER_COOKIE);
   const known = cookieUser === undefined ? undefined : ctx.users.get(cookieUser);
   if (known && request.scope === 'snsapi_base') return answer(res, ctx, request, known, 'allow');
   sendHtml(res, consentPage(request, [...ctx.users.values()], known?.id));
 }
 
-/** POST /connect/oauth2/authorize/confirm, from the consent page's form. */
-export async function handleConfirm(req: IncomingMessage, res: ServerResponse, ctx: AuthorizeContext): Promise<void> {
+/** POST /connect/oauth2/authorize/confirm (or /connect/qrconnect/confirm), from the consent (or QR) page's form. */
+export async function handleConfirm(
+  req: IncomingMessage,
+  res: ServerResponse,
+  ctx: AuthorizeContext,
+  endpoint: AuthorizeEndpoint = 'authorize',
+): Promise<void> {
   const form = new URLSearchParams(await readBody(req));
-  const request = parseOrShowError(form.get('query') ?? '', ctx, res);
+  const request = parseOrShowError(form.get('query') ?? '', ctx, res, endpoint);
   if (!request) return;
   const userId = form.get('user') ?? '';
   const user = ctx.users.get(userId);
@@ -72,13 +93,19 @@ export async function handleConfirm(req: IncomingMessage, res: ServerResponse, c
 }
 
 function answer(res: ServerResponse, ctx: AuthorizeContext, request: AuthorizeRequest, user: EmulatorUser, consent: Consent): void {
+  const location = completeAuthorization(ctx, request, user, consent);
+  if (location === undefined) return sendHtml(res, qrconnectCancelledPage());
+  if (request.endpoint === 'qrconnect') {
+    // The QR page knows nobody: a phone scans it every time.
+    return request.redirectTop ? sendHtml(res, topRedirectPage(location)) : redirect(res, location);
+  }
   const cookie = `${USER_COOKIE}=${encodeURIComponent(user.id)}; Path=/; HttpOnly; SameSite=Lax`;
-  redirect(res, completeAuthorization(ctx, request, user, consent), { 'Set-Cookie': cookie });
+  redirect(res, location, { 'Set-Cookie': cookie });
 }
 
-function parseOrShowError(rawQuery: string, ctx: AuthorizeContext, res: ServerResponse): AuthorizeRequest | undefined {
+function parseOrShowError(rawQuery: string, ctx: AuthorizeContext, res: ServerResponse, endpoint: AuthorizeEndpoint): AuthorizeRequest | undefined {
   try {
-    return parseAuthorizeQuery(rawQuery, ctx.apps);
+    return parseAuthorizeQuery(rawQuery, ctx.apps, endpoint);
   } catch (error) {
     if (!(error instanceof AuthorizePageError)) throw error;
     // Like WeChat: a page with status 200, never a redirect. The header spares tests from scraping HTML.

@@ -1,13 +1,13 @@
 import type { Clock } from '../clock.js';
 import { createTestClock } from '../clock.js';
-import { DEFAULT_DOMAINS, DEFAULT_EMULATOR_APP, DEFAULT_EMULATOR_USERS, type EmulatorApp, type EmulatorUser } from './fixtures.js';
+import { DEFAULT_DOMAINS, DEFAULT_EMULATOR_APP, DEFAULT_EMULATOR_USERS, DEFAULT_EMULATOR_WEBSITE_APP, type EmulatorApp, type EmulatorUser } from './fixtures.js';
 
 export interface WechatEmulatorOptions {
   /** 0 (default) picks a free port. */
   port?: number;
   /** Default '127.0.0.1'. */
   host?: string;
-  /** Default `[DEFAULT_EMULATOR_APP]`; the first is `defaultApp`. */
+  /** Default `[DEFAULT_EMULATOR_APP, DEFAULT_EMULATOR_WEBSITE_APP]`; the first is `defaultApp`. */
   apps?: EmulatorApp[];
   /** Default `DEFAULT_EMULATOR_USERS`; replaces them when given. */
   users?: EmulatorUser[];
@@ -41,7 +41,7 @@ export function resolveEmulatorOptions(options: WechatEmulatorOptions = {}): Res
     host,
     refreshTokenRotation,
     clock,
-    apps: resolveApps(options.apps ?? [DEFAULT_EMULATOR_APP]),
+    apps: resolveApps(options.apps ?? [DEFAULT_EMULATOR_APP, DEFAULT_EMULATOR_WEBSITE_APP]),
     users: resolveUsers(options.users ?? DEFAULT_EMULATOR_USERS),
   };
 }
@@ -56,8 +56,12 @@ function resolveApps(apps: EmulatorApp[]): EmulatorApp[] {
     if (app.domains !== undefined && (!Array.isArray(app.domains) || app.domains.some((d) => typeof d !== 'string' || !d))) {
       throw new TypeError(`"apps[${i}].domains" must be an array of host names, e.g. ['localhost', 'example.com:8080']`);
     }
+    if (app.kind !== undefined && app.kind !== 'official' && app.kind !== 'website') {
+      throw new TypeError(`"apps[${i}].kind" must be "official" (an Official Account) or "website" (an Open Platform website app)`);
+    }
     seen.add(app.appId);
-    return { ...app, domains: [...(app.domains ?? DEFAULT_DOMAINS)], openPlatform: app.openPlatform ?? false };
+    const kind = app.kind ?? 'official';
+    return { ...app, kind, domains: [...(app.domains ?? DEFAULT_DOMAINS)], openPlatform: app.openPlatform ?? kind === 'website' };
   });
 }
 

@@ -2,7 +2,8 @@ import type { Clock } from '../clock.js';
 import type { EmulatorApp, EmulatorUser } from './fixtures.js';
 import { derivedId, randomId } from './ids.js';
 
-export type Scope = 'snsapi_base' | 'snsapi_userinfo';
+/** The Official Account's two scopes, and the website app's one. */
+export type Scope = 'snsapi_base' | 'snsapi_userinfo' | 'snsapi_login';
 
 export const CODE_TTL_MS = 5 * 60 * 1000;
 export const ACCESS_TOKEN_TTL_S = 7200;
@@ -120,7 +121,7 @@ export class EmulatorState {
       refreshToken: '',
       accessToken: '',
     };
-    if (scope === 'snsapi_userinfo' && app.openPlatform && user.unionid) {
+    if (scope !== 'snsapi_base' && app.openPlatform && user.unionid) {
       grant.unionid = snapshot ? derivedId('snapshot-unionid', app.appId, user.id) : user.unionid;
     }
     grant.refreshToken = this.newRefreshToken(grant);

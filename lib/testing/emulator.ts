@@ -6,6 +6,7 @@ import { parseAuthorizeQuery } from './authorize-request.js';
 import { completeAuthorization, handleAuthorize, handleConfirm, type AuthorizeContext, type Consent } from './authorize-routes.js';
 import { AVATAR_SIZES, avatarSvg } from './avatar.js';
 import { CONFIRM_PATH } from './consent-page.js';
+import { QRCONNECT_CONFIRM_PATH, QRCONNECT_PATH } from './qrconnect-page.js';
 import { CONTROL_PREFIX, handleControl } from './control-routes.js';
 import { EmulatorState, openidOf } from './emulator-state.js';
 import { resolveEmulatorOptions, type WechatEmulatorOptions } from './emulator-options.js';
@@ -15,6 +16,7 @@ import { sendWechatJson } from './http-util.js';
 import { SNS_PATHS, snsHandlers } from './sns-routes.js';
 
 export const AUTHORIZE_PATH = '/connect/oauth2/authorize';
+export { QRCONNECT_PATH };
 
 /** A running WeChat stand-in: api.weixin.qq.com and open.weixin.qq.com on one local port. */
 export interface WechatEmulator {
@@ -30,6 +32,8 @@ export interface WechatEmulator {
   users: EmulatorUser[];
   /** `apps[0]` */
   defaultApp: EmulatorApp;
+  /** The first website app of `apps` (by default DEFAULT_EMULATOR_WEBSITE_APP), if any. */
+  websiteApp: EmulatorApp | undefined;
   clock: Clock;
   /** Live counters (the same object throughout); calls answered with a fault count too. */
   calls: Record<EmulatorEndpoint, number>;
@@ -40,8 +44,8 @@ export interface WechatEmulator {
   /** The real openid of a user for an app (default app if omitted): 28 chars, 'o' + base62, stable. */
   openidFor(userId: string, appId?: string): string;
   /**
-   * Non-interactive authorization: given a full authorize URL, returns the callback URL WeChat would
-   * redirect to. Throws an `AuthorizePageError` (with `errcode`, e.g. 10003) when WeChat would show an
+   * Non-interactive authorization: given a full authorize URL (or a website app's qrconnect URL, `user` being
+   * whoever scans), returns the callback URL WeChat would redirect to. Throws an `AuthorizePageError` (with `errcode`, e.g. 10003) when WeChat would show an
    * error page, or an Error for an unknown user. Not counted in `calls`, and faults do not apply.
    */
   authorize(authorizeUrl: string, choice: { user: string; consent?: Consent }): string;
@@ -90,16 +94,17 @@ export async function startWechatEmulator(options?: WechatEmulatorOptions): Prom
     const path = q === -1 ? target : target.slice(0, q);
     const rawQuery = q === -1 ? '' : target.slice(q + 1);
 
-    const endpoint = path === AUTHORIZE_PATH ? 'authorize' : SNS_PATHS[path];
+    const endpoint = path === AUTHORIZE_PATH ? 'authorize' : path === QRCONNECT_PATH ? 'qrconnect' : SNS_PATHS[path];
     if (endpoint) {
       calls[endpoint]++;
       const due = faults.take(endpoint);
       if (due?.fault === 'slow') await sleep(due.delayMs);
       else if (due) return applyFault(due.fault, req, res);
-      if (endpoint === 'authorize') return handleAuthorize(req, res, rawQuery, ctx);
+      if (endpoint === 'authorize' || endpoint === 'qrconnect') return handleAuthorize(req, res, rawQuery, ctx, endpoint);
       return snsHandlers[endpoint](new URLSearchParams(rawQuery), { apps, state }, res);
     }
     if (path === CONFIRM_PATH && req.method === 'POST') return handleConfirm(req, res, ctx);
+    if (path === QRCONNECT_CONFIRM_PATH && req.method === 'POST') return handleConfirm(req, res, ctx, 'qrconnect');
     if (path.startsWith(`${CONTROL_PREFIX}/`)) return handleControl(req, res, path, emulator);
     const avatar = /^\/avatar\/([^/]+)\/(\d+)$/.exec(path);
     const avatarUser = avatar && users.get(decodeURIComponent(avatar[1]!));
@@ -131,6 +136,7 @@ export async function startWechatEmulator(options?: WechatEmulatorOptions): Prom
     apps: resolved.apps,
     users: [...users.values()],
     defaultApp: resolved.apps[0]!,
+    websiteApp: resolved.apps.find((app) => app.kind === 'website'),
     clock,
     calls,
     resetCalls() {
@@ -141,11 +147,16 @@ export async function startWechatEmulator(options?: WechatEmulatorOptions): Prom
     openidFor: (userId, appId = resolved.apps[0]!.appId) => openidOf(userId, appId),
     authorize(authorizeUrl, choice) {
       const parsed = new URL(authorizeUrl, url);
-      if (parsed.pathname !== AUTHORIZE_PATH) throw new TypeError(`"authorizeUrl" must point at ${AUTHORIZE_PATH}, got ${parsed.pathname}`);
-      const request = parseAuthorizeQuery(parsed.search.slice(1), apps);
+      if (parsed.pathname !== AUTHORIZE_PATH && parsed.pathname !== QRCONNECT_PATH) {
+        throw new TypeError(`"authorizeUrl" must point at ${AUTHORIZE_PATH} or ${QRCONNECT_PATH}, got ${parsed.pathname}`);
+      }
+      const request = parseAuthorizeQuery(parsed.search.slice(1), apps, parsed.pathname === QRCONNECT_PATH ? 'qrconnect' : 'authorize');
       const user = users.get(choice.user);
       if (!user) throw new Error(`Unknown emulator user "${choice.user}"; known: ${[...users.keys()].join(', ')}`);
-      return completeAuthorization(ctx, request, user, choice.consent ?? 'allow');
+      const location = completeAuthorization(ctx, request, user, choice.consent ?? 'allow');
+      // The phone cancelled a QR sign-in: WeChat never calls back.
+      if (location === undefined) throw new Error('the phone cancelled this QR sign-in: WeChat does not call the website back');
+      return location;
     },
     advanceTime(ms) {
       const advance = (clock as { advance?: unknown }).advance;

@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { requestId } from './ids.js';
 
-export type EmulatorEndpoint = 'authorize' | 'access_token' | 'refresh_token' | 'userinfo' | 'auth';
+/** `authorize`: the Official Account's page; `qrconnect`: the website app's QR page. */
+export type EmulatorEndpoint = 'authorize' | 'qrconnect' | 'access_token' | 'refresh_token' | 'userinfo' | 'auth';
 /**
  * - `busy`: `{ errcode: -1, errmsg: 'system error' }` with HTTP 200, WeChat's "system busy"
  * - `http500`: HTTP 500 with an HTML body
@@ -13,7 +14,7 @@ export type EmulatorEndpoint = 'authorize' | 'access_token' | 'refresh_token' | 
  */
 export type EmulatorFault = 'busy' | 'http500' | 'http502' | 'garbage' | 'hang' | 'reset' | 'slow';
 
-export const ENDPOINTS: readonly EmulatorEndpoint[] = ['authorize', 'access_token', 'refresh_token', 'userinfo', 'auth'];
+export const ENDPOINTS: readonly EmulatorEndpoint[] = ['authorize', 'qrconnect', 'access_token', 'refresh_token', 'userinfo', 'auth'];
 export const FAULTS: readonly EmulatorFault[] = ['busy', 'http500', 'http502', 'garbage', 'hang', 'reset', 'slow'];
 export const DEFAULT_SLOW_MS = 1_000;
 

@@ -1,14 +1,23 @@
-/** An Official Account the emulator knows. */
+/**
+ * An app the emulator knows: an Official Account (web authorization at `/connect/oauth2/authorize`), or an Open
+ * Platform website app (WeChat's QR page at `/connect/qrconnect`, scope `snsapi_login`). Each is refused at the
+ * other's page, as WeChat does.
+ */
 export interface EmulatorApp {
   appId: string;
   appSecret: string;
+  /** `'official'` (default): an Official Account; `'website'`: an Open Platform website app (网站应用). */
+  kind?: 'official' | 'website';
   /**
    * Hosts allowed for `redirect_uri` (the account's "web authorization domain"), default
    * `['localhost', '127.0.0.1']`. An entry without a port matches any port (the sandbox test account
    * accepts ip:port); an entry `host:port` matches exactly.
    */
   domains?: string[];
-  /** Bound to an Open Platform account: `unionid` is returned (snsapi_userinfo only). */
+  /**
+   * Bound to an Open Platform account: `unionid` is returned (snsapi_userinfo and snsapi_login). Default false for
+   * an Official Account, true for a website app (it always belongs to one).
+   */
   openPlatform?: boolean;
   /** Shown on the consent page; default "测试公众号 Test Account". */
   name?: string;
@@ -39,6 +48,19 @@ export const DEFAULT_EMULATOR_APP: EmulatorApp = {
   domains: [...DEFAULT_DOMAINS],
   openPlatform: true,
   name: '测试公众号 Test Account',
+};
+
+/**
+ * The test website app, of the same Open Platform account as DEFAULT_EMULATOR_APP: a test user's unionid is the
+ * same through both, their openids differ.
+ */
+export const DEFAULT_EMULATOR_WEBSITE_APP: EmulatorApp = {
+  appId: 'wx8d4b2e6f10a3c957',
+  appSecret: 'c6e1f08a4d2b97e35a0f6c1d8b4e2a79',
+  kind: 'website',
+  domains: [...DEFAULT_DOMAINS],
+  openPlatform: true,
+  name: '测试网站应用 Test Website',
 };
 
 export const DEFAULT_EMULATOR_USERS: EmulatorUser[] = [

@@ -49,7 +49,8 @@ export const snsHandlers: Record<SnsEndpoint, Handler> = {
   userinfo(params, { state }, res) {
     const checked = checkToken(params, state, res);
     if (!checked) return;
-    if (checked.scope !== 'snsapi_userinfo') return sendWechatError(res, ERRORS.apiUnauthorized);
+    // A website app's snsapi_login reads the profile as snsapi_userinfo does.
+    if (checked.scope === 'snsapi_base') return sendWechatError(res, ERRORS.apiUnauthorized);
     // A snapshot page never showed the consent popup, so there is no profile to give out.
     if (checked.user.snapshot) return sendWechatError(res, ERRORS.apiUnauthorized);
     // `lang` (zh_CN, zh_TW, en) only translates region names, which WeChat no longer returns.

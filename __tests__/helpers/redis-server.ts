@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { connect, createServer } from 'node:net';
+import { once } from 'node:events';
 import { Redis } from 'ioredis';
 
 /** A throwaway redis-server owned by one test file: started on a free port, stopped with `stop()`. */
@@ -87,11 +88,7 @@ function wrap(first: ChildProcess, port: number, dir: string, options: RedisServ
       return client;
     },
     async stop() {
-      // A client that has already ended (the test quit it, or it lost its server) is left alone: disconnect() on
-      // it arms ioredis's 2 s "destroy the stream" timer on a socket that never closes again, and that timer
-      // keeps the jest worker alive after the run.
-      const open = clients.filter((c) => c.status !== 'end');
-      await Promise.all(open.map((c) => c.quit().catch(() => (c.status === 'end' ? undefined : c.disconnect()))));
+      await Promise.all(clients.map(closeClient));
       await exited(child);
       rmSync(dir, { recursive: true, force: true });
     },
@@ -101,6 +98,22 @@ function wrap(first: ChildProcess, port: number, dir: string, options: RedisServ
       await waitUntilReady(child, port);
     },
   };
+}
+
+/**
+ * Ends one client and waits for its "end". One that has ended (the test quit it, or it lost its server) or is
+ * ending (a quit still closing its socket) is only waited for: disconnect() on it arms ioredis's 2 s "destroy the
+ * stream" timer on a socket that may never close again, and that timer keeps the jest worker alive after the run.
+ */
+async function closeClient(client: Redis): Promise<void> {
+  if (client.status === 'end') return;
+  const ended = once(client, 'end').then(() => undefined);
+  if (client.status === 'ready' || client.status === 'connect') {
+    await client.quit().catch(() => undefined);
+  } else if (client.status !== 'close') {
+    client.disconnect();
+  }
+  await ended;
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express';
 import { isTransientError, ERR_REAUTHORIZATION_REQUIRED } from './errors.js';
-import { messagePage } from './http/pages.js';
+import { messagePage, pageView } from './http/pages.js';
 import { sendUnavailable } from './http/unavailable.js';
 import { isInWechat, wantsJson } from './http/request-kind.js';
 import { renderQrPage } from './login/qr-route.js';
@@ -97,7 +97,7 @@ export function createErrorHandler(base: ScanDeskDependencies): () => ErrorReque
         return respondLoginRequired(runtime, req, res, scope);
       }
       if (isTransientError(error)) {
-        return sendUnavailable(res, wantsJson(req), messagePage('Please try again', 'WeChat is busy right now. Your sign-in is kept; please try again in a moment.'));
+        return sendUnavailable(res, wantsJson(req), messagePage(pageView(runtime.config.pages, req), { name: 'busy', title: 'busy.title', text: 'busy.wechat' }));
       }
       next(error);
     };

@@ -1,6 +1,8 @@
 export { createWechatLogin, type WechatLogin, type CreateWechatLoginDependencies } from './create-wechat-login.js';
 export type { WechatLoginOptions, WechatSessionOptions, SnapshotUserInfo, ScanLoginOptions, ScanDesktopInfo, RateLimitOptions } from './config/config.js';
 export { DEFAULTS } from './config/config.js';
+export type { PagesOptions, WechatPage, WechatPageKind, WechatPageData, ResolvedBranding } from './config/pages-options.js';
+export { BUILT_IN_PAGE_STRINGS, PAGE_LOCALES, type PageLocale, type PageStrings, type PageStringKey } from './config/page-strings.js';
 export type { RequireWechatUserOptions } from './guard.js';
 export { WechatRequestContext, type GetTokenOptions } from './session/context.js';
 export type { WechatSessionData } from './session/session.js';

@@ -1,7 +1,7 @@
 import express, { type ErrorRequestHandler, type RequestHandler, type NextFunction, type Request, type Response, type Router } from 'express';
 import { WechatRequestContext } from './session/context.js';
 import { logger } from './debug.js';
-import { messagePage } from './http/pages.js';
+import { messagePage, pageView } from './http/pages.js';
 import { callbackRoute } from './login/callback-route.js';
 import { loginRoute } from './login/login-route.js';
 import { loginLimits } from './login/login-limits.js';
@@ -44,7 +44,7 @@ export function createRouter(runtime: WechatLoginRuntime, session: RequestHandle
   routes.post(ROUTES.logout, noStore, sameOriginOnly(runtime.site), logoutRoute(runtime));
   routes.get(ROUTES.qr, qrRoute(runtime));
   if (config.scanLogin) mountScanRoutes(routes, runtime, config.scanLogin);
-  routes.use(routeErrorPage);
+  routes.use(routeErrorPage(config.pages));
   router.use(paths.mount, routes);
   return router;
 }
@@ -66,16 +66,19 @@ function noStore(_req: Request, res: Response, next: NextFunction): void {
  * Our own errors on our own routes become a short page with the right status (details go to the debug log
  * only). Anything else — a misconfiguration, an exception from your onLogin hook — goes on to your error handler.
  */
-const routeErrorPage: ErrorRequestHandler = (error, req, res, next) => {
+function routeErrorPage(pages: WechatLoginRuntime['config']['pages']): ErrorRequestHandler {
+  return function wechatRouteError(error, req, res, next) {
   const ours = typeof error?.code === 'string' && error.code.startsWith('ERR_WECHAT') && typeof error.status === 'number';
   if (res.headersSent || !ours) return next(error);
   const status = error.status >= 400 && error.status < 600 ? error.status : 500;
   log('route error %s (%s): %s', error?.name, error?.code, error?.message);
-  const home = { href: '/', label: 'Back to the home page' };
+  const home = { href: '/', label: 'common.home' } as const;
+  const view = pageView(pages, req);
   if (status === 503) {
-    return sendUnavailable(res, prefersJson(req), messagePage('Please try again', 'Sign-in is busy right now. Please try again in a moment.', home));
+    return sendUnavailable(res, prefersJson(req), messagePage(view, { name: 'busy', title: 'busy.title', text: 'busy.signIn', action: home }));
   }
   res.status(status);
   if (prefersJson(req)) return void res.json({ error: 'wechat_login_failed' });
-  res.send(messagePage('Sign-in failed', 'Something went wrong while signing in. Please try again.', home));
-};
+  res.send(messagePage(view, { name: 'failed', title: 'error.title', text: 'error.text', action: home }));
+  };
+}

@@ -47,7 +47,7 @@ async function desktopShowsCode(page: Page): Promise<string> {
 async function phoneScans(ticketUrl: string, user = 'alice') {
   const phone = await newPage(browser, { ...IN_WECHAT, extraHTTPHeaders: { 'X-Wechat-Emulator-User': user } });
   await phone.page.goto(ticketUrl);
-  await expectText(phone.page.locator('h1'), 'Sign in on your computer?');
+  await expectText(phone.page.locator('h1'), '在电脑上登录？'); // WeChat reads Chinese: Sign in on your computer?
   return phone;
 }
 
@@ -79,7 +79,7 @@ describe('scan to sign in, in Chromium (desktop and phone contexts)', () => {
     await landed;
     await expectText(desktop.page.locator('#nickname'), '爱丽丝 Alice');
     const signedIn = Date.now();
-    await expectText(phone.page.locator('#scan-outcome'), 'Signed in on your computer');
+    await expectText(phone.page.locator('#scan-outcome'), '电脑端已登录'); // Signed in on your computer
     reportFigure(`scan E2E: Confirm tapped → desktop showing the profile: ${signedIn - tapped} ms`);
     await screenshot(desktop.page, 'scan-profile');
     await screenshot(phone.page, 'scan-phone-done');
@@ -99,7 +99,7 @@ describe('scan to sign in, in Chromium (desktop and phone contexts)', () => {
     const phone = await phoneScans(ticketUrl, 'bob');
     await stateOf(desktop.page, 'scanned');
     await phone.page.locator('#scan-cancel').click();
-    await expectText(phone.page.locator('#scan-outcome'), 'Sign-in cancelled');
+    await expectText(phone.page.locator('#scan-outcome'), '已取消登录');
     await stateOf(desktop.page, 'cancelled');
     await expectText(desktop.page.locator('#scan-title'), 'Sign-in cancelled');
     await desktop.page.locator('#scan-new-code').waitFor({ state: 'visible', timeout: 5_000 });

@@ -98,7 +98,7 @@ describe('Redis stopped mid-flow and started again (AOF on)', () => {
     const duringAnswer = await during.get(duringCallback).set('User-Agent', WECHAT_UA);
     expect(duringAnswer.status).toBe(503);
     expect(duringAnswer.headers['retry-after']).toBe('2');
-    const tryAgain = /<a class="btn" href="([^"]+)">Try again<\/a>/.exec(duringAnswer.text)?.[1]?.replace(/&amp;/g, '&');
+    const tryAgain = /<a class="btn" href="([^"]+)">重试<\/a>/.exec(duringAnswer.text)?.[1]?.replace(/&amp;/g, '&');
     expect(tryAgain).toBe(duringCallback);
 
     const restarting = performance.now();

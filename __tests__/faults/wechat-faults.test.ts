@@ -69,7 +69,7 @@ async function expectRetryablePage(agent: Agent, callback: request.Response, ret
   expect(callback.status).toBe(503);
   expect(callback.headers['retry-after']).toBe('2');
   expect(callback.headers['cache-control']).toBe('no-store');
-  const tryAgain = /<a class="btn" href="([^"]+)">Try again<\/a>/.exec(callback.text)?.[1]?.replace(/&amp;/g, '&');
+  const tryAgain = /<a class="btn" href="([^"]+)">重试<\/a>/.exec(callback.text)?.[1]?.replace(/&amp;/g, '&');
   expect(tryAgain).toBe(`/auth/wechat/login?returnTo=${encodeURIComponent(returnTo)}`);
   const start = await agent.get(tryAgain!).set('User-Agent', WECHAT_UA);
   expect(start.status).toBe(302);

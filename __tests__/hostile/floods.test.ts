@@ -86,7 +86,7 @@ describe('per client address: loginsPerMinutePerIp (default 60)', () => {
       expect(refused.status).toBe(429);
       expect(refused.headers['retry-after']).toBe('60'); // the clock has not moved: the oldest leaves in 60 s
       expect(refused.headers['cache-control']).toBe('no-store');
-      expect(refused.text).toContain('Too many sign-in attempts');
+      expect(refused.text).toContain('登录尝试过于频繁'); // too many sign-in attempts
       expect(cookiesOf(refused)).toEqual([]); // no login cookie either
     }
     expect(await statesUnder(keyPrefix)).toHaveLength(60);

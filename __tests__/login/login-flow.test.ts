@@ -298,7 +298,7 @@ describe('the other ways a callback ends', () => {
     world.emulator.injectFault('access_token', 'http500', 1);
     const res = await agent.get(pathOf(callbackUrl));
     expect(res.status).toBe(503);
-    expect(res.text).toContain('try again');
+    expect(res.text).toContain('请稍后再试'); // please try again
     expect(res.text).not.toContain(loginOptions(world).appSecret);
     expect((await agent.get('/api/me').set(json)).status).toBe(401);
   });

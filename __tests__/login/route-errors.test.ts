@@ -45,7 +45,7 @@ describe('errors on our routes', () => {
     expect(res.status).toBe(503);
     expect(res.headers['content-type']).toMatch(/text\/html/);
     expect(res.headers['retry-after']).toBe('2');
-    expect(res.text).toContain('try again');
+    expect(res.text).toContain('请稍后再试'); // please try again
     expect(res.text).not.toMatch(/\bat .*\.(ts|js):\d+/);
   });
 });

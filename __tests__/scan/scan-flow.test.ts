@@ -29,7 +29,7 @@ describe('scan to sign in: desktop on one app instance, phone on another', () =>
     const phone = await signedInPhone(s.world, s.phoneApp, 'alice');
     const outcome = await phoneConfirms(s.world, phone, code, 'alice');
     expect(outcome.status).toBe(200);
-    expect(outcome.text).toContain('Signed in on your computer');
+    expect(outcome.text).toContain('电脑端已登录'); // Signed in on your computer
     expect(outcome.text).toContain('href="/profile?tab=1"');
 
     expect(await statusOf(desktop, code)).toEqual({ status: 200, state: 'confirmed' });
@@ -54,7 +54,7 @@ describe('scan to sign in: desktop on one app instance, phone on another', () =>
     const callback = await asPhone(phone.get(pathOf(s.world.emulator.authorize(start.headers.location as string, { user: 'bob' }))));
     expect(callback.headers.location).toBe(code.ticketPath);
     const page = await phoneScans(phone, code);
-    expect(page.html).toContain('Sign in on your computer?');
+    expect(page.html).toContain('在电脑上登录？'); // Sign in on your computer?
     expect(page.html).toContain('Chrome on Windows');
     expect(page.html).toContain('localhost:3000');
     expect(await whoIs(phone)).toMatchObject({ status: 200 });

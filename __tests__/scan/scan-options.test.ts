@@ -47,7 +47,7 @@ describe('number matching (scanLogin.numberMatching)', () => {
     const wrong = page.picks.find((n) => n !== code.digits)!;
     const res = await postConfirm(phone, code, { csrf: page.csrf, pick: wrong });
     expect(res.status).toBe(403);
-    expect(res.text).toContain('That was not the number');
+    expect(res.text).toContain('数字不正确'); // That was not the number
     expect(await statusOf(desktop, code)).toEqual({ status: 200, state: 'cancelled' });
     expect((await postConfirm(phone, code, { csrf: page.csrf, pick: code.digits })).status).toBe(200); // the "cancelled" page
     expect((await whoIs(desktop)).status).toBe(401);
@@ -74,7 +74,7 @@ describe('the veto hook (scanLogin.onScanConfirm)', () => {
     const page = await phoneScans(phone, code);
     const res = await postConfirm(phone, code, { csrf: page.csrf });
     expect(res.status).toBe(403);
-    expect(res.text).toContain('Not allowed');
+    expect(res.text).toContain('不允许登录'); // Not allowed
     expect(calls.at(-1)).toEqual({
       user: expect.objectContaining({ openid: bob.openid, nickname: 'Bob' }),
       desktop: { description: 'Chrome on Windows', shownAt: expect.any(Number) },

@@ -125,7 +125,7 @@ describe('one phone per ticket', () => {
     const other = await signedInPhone(s.world, s.phoneApp, 'bob');
     const scan = await asPhone(other.get(code.ticketPath));
     expect(scan.status).toBe(409);
-    expect(scan.text).toContain('scanned by another phone');
+    expect(scan.text).toContain('已被另一部手机扫描'); // scanned by another phone
     expect((await postConfirm(other, code, { csrf: page.csrf })).status).toBe(409);
     expect((await postCancel(other, code, { csrf: page.csrf })).status).toBe(409);
     expect(await statusOf(desktop, code)).toEqual({ status: 200, state: 'scanned' });
@@ -145,7 +145,7 @@ describe('cancel', () => {
     const { desktop, code, phone, page } = await scannedCode();
     const cancel = await postCancel(phone, code, { csrf: page.csrf });
     expect(cancel.status).toBe(200);
-    expect(cancel.text).toContain('Sign-in cancelled');
+    expect(cancel.text).toContain('已取消登录'); // Sign-in cancelled
     expect(await statusOf(desktop, code)).toEqual({ status: 200, state: 'cancelled' });
     const confirm = await postConfirm(phone, code, { csrf: page.csrf });
     expect(confirm.status).toBe(200);

@@ -45,11 +45,12 @@ export function desktopAgent(app: Express): Agent {
 }
 
 export function asDesktop<T extends request.Test>(test: T): T {
-  return test.set('User-Agent', DESKTOP_UA).set('Accept', 'text/html,application/xhtml+xml');
+  // A desktop browser set to English (the pages' language follows Accept-Language); WeChat sends zh-CN.
+  return test.set('User-Agent', DESKTOP_UA).set('Accept', 'text/html,application/xhtml+xml').set('Accept-Language', 'en-US,en;q=0.9');
 }
 
 export function asPhone<T extends request.Test>(test: T): T {
-  return test.set('User-Agent', WECHAT_UA).set('Accept', 'text/html');
+  return test.set('User-Agent', WECHAT_UA).set('Accept', 'text/html').set('Accept-Language', 'zh-CN');
 }
 
 export interface ShownCode {

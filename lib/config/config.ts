@@ -11,9 +11,11 @@ import { isWechatScope, type WechatLang, type WechatScope } from '../wechat/type
 import { RATE_LIMIT_DEFAULTS, resolveRateLimit, type RateLimitOptions, type ResolvedRateLimitConfig } from './rate-limit-options.js';
 import { SCAN_LOGIN_DEFAULTS, resolveScanLogin, type ResolvedScanLoginConfig, type ScanLoginOptions } from './scan-login-options.js';
 import { APP_ID_PATTERN } from './website-app-options.js';
+import { resolvePages, type PagesOptions, type ResolvedPagesConfig } from './pages-options.js';
 
 export type { RateLimitOptions, ResolvedRateLimitConfig } from './rate-limit-options.js';
 export type { ResolvedScanLoginConfig, ScanDesktopInfo, ScanLoginOptions } from './scan-login-options.js';
+export type { PagesOptions, ResolvedPagesConfig, WechatPage, WechatPageKind, PageLocale, PageStrings, PageStringKey } from './pages-options.js';
 
 /** What WeChat told us about a visitor who saw a snapshot page (virtual identity: create no account). */
 export interface SnapshotUserInfo {
@@ -63,8 +65,12 @@ export interface WechatLoginOptions {
   session?: WechatSessionOptions | false;
   /** The public origin WeChat calls back, e.g. https://example.com. Required behind proxies. */
   publicUrl?: string;
-  /** Route paths. Default prefix '/auth/wechat'; '/' mounts them at the root (/login, /callback, …). */
-  routes?: { prefix?: string };
+  /**
+   * Route paths. Default prefix '/auth/wechat'; '/' mounts them at the root (/login, /callback, …).
+   * `postLogoutRedirect`: where the browser lands after signing out when the logout names no `returnTo`
+   * (a path on this site, or a URL on it or on `allowedReturnHosts`). Default '/'.
+   */
+  routes?: { prefix?: string; postLogoutRedirect?: string };
   /** Language of profile fields. Default 'zh_CN'. */
   lang?: WechatLang;
   /** Default https://api.weixin.qq.com. */
@@ -107,6 +113,8 @@ export interface WechatLoginOptions {
   scanLogin?: ScanLoginOptions | false;
   /** Development only: the QR page offers "Continue in the WeChat emulator". Default false. */
   emulatorLink?: boolean;
+  /** The language, text and branding of our pages, or your own rendering of them. See docs/pages.md. */
+  pages?: PagesOptions;
   clock?: Clock;
 }
 
@@ -131,6 +139,8 @@ export interface ResolvedConfig {
   publicUrl: URL | undefined;
   /** The routes' path prefix without a trailing slash: '/auth/wechat', or '' for the root. */
   prefix: string;
+  /** Where a logout without `returnTo` lands. */
+  postLogoutRedirect: string;
   lang: WechatLang;
   /** WeChat's base URLs, timeout and retries, fully defaulted. */
   api: ResolvedApiClientOptions;
@@ -145,6 +155,7 @@ export interface ResolvedConfig {
   rateLimit: ResolvedRateLimitConfig | false;
   scanLogin: ResolvedScanLoginConfig | false;
   emulatorLink: boolean;
+  pages: ResolvedPagesConfig;
   clock: Clock;
 }
 
@@ -224,6 +235,7 @@ export function resolveConfig(options: WechatLoginOptions, warn: (message: strin
   }
 
   const scanLogin = resolveScanLogin(o.scanLogin);
+  const postLogoutRedirect = resolvePostLogoutRedirect(o.routes?.postLogoutRedirect, publicUrl, allowedReturnHosts);
 
   return {
     appId: o.appId,
@@ -235,6 +247,7 @@ export function resolveConfig(options: WechatLoginOptions, warn: (message: strin
     session,
     publicUrl,
     prefix,
+    postLogoutRedirect,
     lang,
     api,
     onLogin: o.onLogin,
@@ -247,8 +260,32 @@ export function resolveConfig(options: WechatLoginOptions, warn: (message: strin
     rateLimit: resolveRateLimit(o.rateLimit),
     scanLogin,
     emulatorLink: o.emulatorLink === true,
+    pages: resolvePages(o.pages),
     clock: o.clock ?? systemClock,
   };
+}
+
+/**
+ * A path on this site, or an absolute URL on `publicUrl`'s host or an allowed one; checked again per request
+ * like any returnTo. Refused here rather than silently landing on '/'.
+ */
+function resolvePostLogoutRedirect(value: unknown, publicUrl: URL | undefined, allowedHosts: string[]): string {
+  if (value === undefined) return '/';
+  const fix = '"routes.postLogoutRedirect" must be a path on this site such as "/" or "/goodbye", or a URL on publicUrl\'s host or an allowedReturnHosts host';
+  if (typeof value !== 'string' || !value || value.length > 2048 || /[\u0000-\u0020\u007f\\]/.test(value)) throw new WechatConfigError(fix);
+  if (value.startsWith('/')) {
+    if (value.startsWith('//') || /(^|\/)\.{1,2}(\/|$)/.test(value.split(/[?#]/)[0]!)) throw new WechatConfigError(fix);
+    return value;
+  }
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new WechatConfigError(fix);
+  }
+  const hosts = [publicUrl?.host, ...allowedHosts.map((h) => h.toLowerCase())];
+  if (!/^https?:$/.test(url.protocol) || url.username || url.password || !hosts.includes(url.host)) throw new WechatConfigError(fix);
+  return url.href;
 }
 
 /** Checked once here; the store we build on `redis` encrypts with it. Your own `store` takes it itself. */

@@ -4,7 +4,8 @@ import type { Clock } from '../clock.js';
 import { logger } from '../debug.js';
 import { WechatConfigError } from '../errors.js';
 import type { RateLimitVerdict, WechatStore } from '../store/types.js';
-import { messagePage } from './pages.js';
+import { resolvePages, type ResolvedPagesConfig } from '../config/pages-options.js';
+import { messagePage, pageView } from './pages.js';
 import { prefersJson } from './request-kind.js';
 
 const log = logger('rate-limit');
@@ -26,6 +27,8 @@ export interface RateLimitDependencies {
   /** The store every process shares (Redis), so the limit holds across processes. */
   store: Pick<WechatStore, 'hitRateLimit'>;
   clock: Clock;
+  /** The language and branding of the 429 page; default the built-in Chinese/English text. */
+  pages?: ResolvedPagesConfig;
 }
 
 /**
@@ -43,7 +46,7 @@ export function rateLimit(deps: RateLimitDependencies, rule: RateLimitRule): Req
     try {
       const verdict = await count(req);
       if (verdict.allowed) return next();
-      sendTooManyRequests(req, res, verdict.retryAfterMs);
+      sendTooManyRequests(req, res, verdict.retryAfterMs, deps.pages);
     } catch (error) {
       next(error);
     }
@@ -66,7 +69,7 @@ export function requestCounter(deps: RateLimitDependencies, rule: RateLimitRule)
 }
 
 /** 429 with `Retry-After` in whole seconds (at least 1), as a page or, for JSON callers, `{ error: 'rate_limited' }`. */
-export function sendTooManyRequests(req: Request, res: Response, retryAfterMs: number): void {
+export function sendTooManyRequests(req: Request, res: Response, retryAfterMs: number, pages: ResolvedPagesConfig = resolvePages(undefined)): void {
   const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
   res.status(429).set('Retry-After', String(seconds));
   if (prefersJson(req)) {
@@ -74,9 +77,12 @@ export function sendTooManyRequests(req: Request, res: Response, retryAfterMs: n
     return;
   }
   res.send(
-    messagePage('Too many sign-in attempts', `Please wait ${seconds} second${seconds === 1 ? '' : 's'} and try again.`, {
-      href: '/',
-      label: 'Back to the home page',
+    messagePage(pageView(pages, req), {
+      name: 'rate-limited',
+      title: 'rateLimited.title',
+      text: 'rateLimited.text',
+      values: { seconds },
+      action: { href: '/', label: 'common.home' },
     }),
   );
 }

@@ -4,7 +4,7 @@ import { logger } from '../debug.js';
 import { WECHAT_ERRCODES, hasErrcode, isTransientError } from '../errors.js';
 import { browserBinderHash, takeLoginState } from './authorization.js';
 import { CODE_OUTCOME_TTL_MS, FAILED_CODE, hashCode, parseState, sameBinderHash } from './login-state.js';
-import { messagePage, page, snapshotPage, escapeHtml } from '../http/pages.js';
+import { messagePage, pageView, snapshotPage } from '../http/pages.js';
 import type { PendingLogin } from './login-cookie.js';
 import type { WechatLoginRuntime } from './runtime.js';
 import { profileFromTokens } from '../wechat/service.js';
@@ -41,7 +41,7 @@ export function callbackRoute(runtime: CallbackDependencies) {
       // went after all, it restarts the login to the same returnTo).
       if (!isTransientError(error)) throw error;
       log('state not readable for now (%s): offering to try again', (error as { code?: unknown }).code);
-      sendTryAgain(res, req.originalUrl);
+      sendTryAgain(runtime, req, res, req.originalUrl);
       return;
     }
     if (!record) {
@@ -50,24 +50,28 @@ export function callbackRoute(runtime: CallbackDependencies) {
       if (code && (await resumeSucceededLogin(runtime, req, res, hashCode(code), binderHash))) return;
       log('rejected callback: %s state', nonce ? 'unknown, expired or used' : 'missing or malformed');
       // The state record held where this login was going; the browser's signed copy still knows.
-      rejectStaleCallback(runtime, res, retry, nonce ? runtime.loginCookie.recall(req, nonce) : undefined);
+      rejectStaleCallback(runtime, req, res, retry, nonce ? runtime.loginCookie.recall(req, nonce) : undefined);
       return;
     }
     if (!sameBinderHash(record.binderHash, binderHash)) {
       log('rejected callback: state belongs to another browser');
       res
         .status(403)
-        .send(messagePage('Login link not valid here', 'This sign-in was started in another browser. Please start again here.', {
-          href: paths.loginUrl({ returnTo: record.returnTo }),
-          label: 'Sign in with WeChat',
+        .send(messagePage(pageView(config.pages, req), {
+          name: 'other-browser',
+          title: 'callback.otherBrowserTitle',
+          text: 'callback.otherBrowser',
+          action: { href: paths.loginUrl({ returnTo: record.returnTo }), label: 'common.signIn' },
         }));
       return;
     }
     if (!code) {
       log('user declined authorization');
-      res.status(403).send(messagePage('Sign-in cancelled', 'You declined to sign in with WeChat.', {
-        href: paths.loginUrl({ returnTo: record.returnTo, scope: record.scope }),
-        label: 'Try again',
+      res.status(403).send(messagePage(pageView(config.pages, req), {
+        name: 'declined',
+        title: 'callback.declinedTitle',
+        text: 'callback.declined',
+        action: { href: paths.loginUrl({ returnTo: record.returnTo, scope: record.scope }), label: 'common.tryAgain' },
       }));
       return;
     }
@@ -76,7 +80,7 @@ export function callbackRoute(runtime: CallbackDependencies) {
     } catch (error) {
       if (!isTransientError(error) || res.headersSent) throw error;
       log('login failed for now (%s): offering to try again', (error as { code?: unknown }).code);
-      sendTryAgain(res, paths.loginUrl({ returnTo: record.returnTo, scope: record.scope }));
+      sendTryAgain(runtime, req, res, paths.loginUrl({ returnTo: record.returnTo, scope: record.scope }));
     }
   };
 }
@@ -96,7 +100,7 @@ async function completeLogin(
     // This browser's binder is the state's (checked before we got here).
     if (await resumeSucceededLogin(runtime, req, res, codeHash, record.binderHash)) return;
     log('rejected callback: its code is already being used by another callback');
-    rejectStaleCallback(runtime, res, retry, record);
+    rejectStaleCallback(runtime, req, res, retry, record);
     return;
   }
   try {
@@ -112,8 +116,9 @@ async function completeLogin(
  * WeChat (or Redis) busy for the moment: 503, nothing logged in, and a button to try again: a fresh login to where
  * this one was going once the code may be spent, or this same callback when nothing was used yet.
  */
-function sendTryAgain(res: Response, href: string): void {
-  sendUnavailable(res, false, messagePage('Please try again', 'Signing in did not complete: WeChat or this site was busy for a moment.', { href, label: 'Try again' }));
+function sendTryAgain({ config }: Pick<WechatLoginRuntime, 'config'>, req: Request, res: Response, href: string): void {
+  const view = pageView(config.pages, req);
+  sendUnavailable(res, false, messagePage(view, { name: 'busy', title: 'busy.title', text: 'busy.callback', action: { href, label: 'common.tryAgain' } }));
 }
 
 async function exchangeAndLogIn(
@@ -148,9 +153,9 @@ async function exchangeAndLogIn(
     log('snapshot-page visitor: not logged in');
     if (config.onSnapshotUser) {
       await config.onSnapshotUser({ openid: tokens.openid, scope: tokens.scope, returnTo: record.returnTo }, req, res);
-      if (!res.headersSent) res.status(200).send(snapshotPage());
+      if (!res.headersSent) res.status(200).send(snapshotPage(pageView(config.pages, req)));
     } else {
-      res.status(200).send(snapshotPage());
+      res.status(200).send(snapshotPage(pageView(config.pages, req)));
     }
     return;
   }
@@ -222,27 +227,30 @@ async function waitForOutcome(runtime: Pick<WechatLoginRuntime, 'store'>, codeHa
  * a callback that is itself from a restarted login does not restart again, so a broken browser cannot loop.
  */
 function rejectStaleCallback(
-  runtime: Pick<WechatLoginRuntime, 'paths'>,
+  runtime: Pick<WechatLoginRuntime, 'paths' | 'config'>,
+  req: Request,
   res: Response,
   retry: boolean,
   pending: PendingLogin | undefined,
 ): void {
-  const title = 'This sign-in link has expired';
+  const view = pageView(runtime.config.pages, req);
   if (retry) {
-    res.status(403).send(messagePage(title, 'Signing in did not complete. Please open the page again from WeChat.', {
-      href: '/',
-      label: 'Back to the home page',
+    res.status(403).send(messagePage(view, {
+      name: 'stale',
+      title: 'callback.staleTitle',
+      text: 'callback.stale',
+      action: { href: '/', label: 'common.home' },
     }));
     return;
   }
   // The fresh login checks returnTo again, like any other login's.
   const fresh = runtime.paths.loginUrl({ returnTo: pending?.returnTo, scope: pending?.scope, retry: true });
-  res.status(403).send(
-    page({
-      title,
-      refreshTo: fresh,
-      body: `<h1>${escapeHtml(title)}</h1><p>Starting a new sign-in…</p><a class="btn" href="${escapeHtml(fresh)}">Sign in with WeChat</a>`,
-    }),
-  );
+  res.status(403).send(messagePage(view, {
+    name: 'restarting',
+    title: 'callback.staleTitle',
+    text: 'callback.restarting',
+    action: { href: fresh, label: 'common.signIn' },
+    refreshTo: fresh,
+  }));
 }
 

@@ -12,7 +12,7 @@ import type { WechatLoginRuntime } from './runtime.js';
  */
 export function loginLimits({ config, store, loginCookie }: Pick<WechatLoginRuntime, 'config' | 'store' | 'loginCookie'>): RequestHandler[] {
   if (!config.rateLimit) return [];
-  const deps = { store, clock: config.clock };
+  const deps = { store, clock: config.clock, pages: config.pages };
   return [
     rateLimit(deps, { name: 'login-ip', limit: config.rateLimit.loginsPerMinutePerIp, windowMs: 60_000, key: (req) => clientAddressKey(req.ip) }),
     rateLimit(deps, {

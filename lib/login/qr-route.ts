@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import { qrPage } from '../http/pages.js';
+import { pageView, qrPage } from '../http/pages.js';
 import { qrCodeSvg } from '../http/qr-code.js';
 import { safeReturnTo } from '../http/return-to.js';
 import type { WechatLoginRuntime } from './runtime.js';
@@ -21,7 +21,7 @@ export async function renderQrPage({ config, paths, site }: QrPageDependencies, 
     return;
   }
   const emulatorLoginHref = config.emulatorLink ? paths.loginUrl({ returnTo: path }) : undefined;
-  res.status(status).type('html').send(qrPage({ url, qrSvg, emulatorLoginHref }));
+  res.status(status).type('html').send(qrPage(pageView(config.pages, req), { url, qrSvg, emulatorLoginHref }));
 }
 
 /** GET {prefix}/qr?url= — the QR page for any page of ours (used by the browser client outside WeChat). */

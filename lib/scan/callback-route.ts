@@ -3,7 +3,7 @@ import { logger } from '../debug.js';
 import { WECHAT_ERRCODES, hasErrcode } from '../errors.js';
 import { browserBinderHash, takeLoginState } from '../login/authorization.js';
 import { CODE_OUTCOME_TTL_MS, FAILED_CODE, hashCode, parseState, sameBinderHash } from '../login/login-state.js';
-import { messagePage, snapshotPage } from '../http/pages.js';
+import { messagePage, pageView, snapshotPage } from '../http/pages.js';
 import type { WechatLoginRuntime } from '../login/runtime.js';
 import type { ScanDesk } from './desk.js';
 import { phoneOutcomePage } from './pages.js';
@@ -29,7 +29,7 @@ export function scanCallbackRoute(runtime: CallbackDependencies, desk: ScanDesk)
     const record = await takeLoginState(runtime, nonce);
     if (!record?.scanTicketId || !sameBinderHash(record.binderHash, browserBinderHash(runtime, req))) {
       log('rejected scan callback: unknown, used, expired or foreign state');
-      return void res.status(403).send(messagePage('This confirmation has expired', 'Please scan the code on your computer again.'));
+      return void res.status(403).send(messagePage(pageView(config.pages, req), { name: 'confirm-expired', title: 'confirm.expiredTitle', text: 'confirm.expired' }));
     }
     const ticketId = record.scanTicketId;
     const phoneUser = req.wechat.user;
@@ -38,12 +38,12 @@ export function scanCallbackRoute(runtime: CallbackDependencies, desk: ScanDesk)
     const code = typeof req.query.code === 'string' && req.query.code !== '' ? req.query.code : undefined;
     if (!code || !phoneUser || !req.wechat.isAuthenticated()) {
       await store.scanTickets.cancel(ticketId, phoneHash, now());
-      return void res.status(403).send(phoneOutcomePage('cancelled', record.returnTo));
+      return void res.status(403).send(phoneOutcomePage(pageView(config.pages, req), 'cancelled', record.returnTo));
     }
     const codeHash = hashCode(code);
     if (!(await store.claimCode(codeHash, CODE_OUTCOME_TTL_MS))) {
       // WeChat's double hit of this same callback: the first one is confirming the ticket.
-      return void res.status(200).send(phoneOutcomePage('confirmed', record.returnTo));
+      return void res.status(200).send(phoneOutcomePage(pageView(config.pages, req), 'confirmed', record.returnTo));
     }
 
     let tokens;
@@ -56,20 +56,20 @@ export function scanCallbackRoute(runtime: CallbackDependencies, desk: ScanDesk)
         // The ticket stays "confirming": Confirm again on its page starts a fresh authorization.
         return void res
           .status(403)
-          .send(messagePage('Please confirm again', 'WeChat did not accept this confirmation.', { href: desk.paths.ticket(ticketId), label: 'Confirm again' }));
+          .send(messagePage(pageView(config.pages, req), { name: 'confirm-not-accepted', title: 'confirm.againTitle', text: 'confirm.notAccepted', action: { href: desk.paths.ticket(ticketId), label: 'confirm.again' } }));
       }
       throw error;
     }
     await store.setCodeOutcome(codeHash, FAILED_CODE, CODE_OUTCOME_TTL_MS);
     if (tokens.is_snapshotuser === 1) {
       await store.scanTickets.cancel(ticketId, phoneHash, now());
-      return void res.status(200).send(snapshotPage());
+      return void res.status(200).send(snapshotPage(pageView(config.pages, req)));
     }
     if (tokens.openid !== phoneUser.openid) {
       // Another WeChat account than the phone's session: never sign the desktop in as someone unconfirmed.
       await store.scanTickets.cancel(ticketId, phoneHash, now());
       log('rejected scan callback: WeChat user differs from the phone session');
-      return void res.status(403).send(phoneOutcomePage('cancelled', record.returnTo));
+      return void res.status(403).send(phoneOutcomePage(pageView(config.pages, req), 'cancelled', record.returnTo));
     }
     const result = await store.scanTickets.confirm(
       ticketId,
@@ -85,8 +85,8 @@ export function scanCallbackRoute(runtime: CallbackDependencies, desk: ScanDesk)
       now(),
       now() + COMPLETE_WITHIN_MS,
     );
-    if (result !== 'ok') return sendPhoneOutcome(res, result, record.returnTo);
+    if (result !== 'ok') return sendPhoneOutcome(pageView(config.pages, req), res, result, record.returnTo);
     log('scan ticket confirmed');
-    res.status(200).send(phoneOutcomePage('confirmed', record.returnTo));
+    res.status(200).send(phoneOutcomePage(pageView(config.pages, req), 'confirmed', record.returnTo));
   };
 }

@@ -2,6 +2,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import type { Request, Response } from 'express';
 import type { ResolvedScanLoginConfig } from '../config/config.js';
 import { logger } from '../debug.js';
+import { pageView, plain } from '../http/pages.js';
 import { clientAddressKey } from '../http/client-address.js';
 import { requestCounter } from '../http/rate-limit.js';
 import { describeUserAgent } from './desktop-info.js';
@@ -104,7 +105,7 @@ export function createScanDesk(runtime: ScanDeskDependencies, settings: Resolved
       .status(status)
       .type('html')
       .send(
-        desktopScanPage({
+        desktopScanPage(pageView(config.pages, req), {
           ticketId: code.ticketId,
           ticketUrl,
           qrSvg,
@@ -118,7 +119,7 @@ export function createScanDesk(runtime: ScanDeskDependencies, settings: Resolved
           renewalsLeft,
           openInWechatUrl: `${paths.qr}?url=${encodeURIComponent(code.returnTo)}`,
           ttlSeconds: settings.ttlMs / 1000,
-          emulatorHint: config.emulatorLink ? 'Development (the WeChat emulator plays WeChat): open the code’s URL in a browser with WeChat’s user-agent, or sign in here through “open this page in WeChat”.' : undefined,
+          emulatorHint: config.emulatorLink ? plain(pageView(config.pages, req), 'scan.emulatorHint') : undefined,
         }),
       );
   }

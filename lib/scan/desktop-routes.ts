@@ -1,6 +1,7 @@
 import type { Request, Response } from 'express';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { logger } from '../debug.js';
+import { pageView } from '../http/pages.js';
 import type { DesktopPoll } from '../store/scan-ticket-types.js';
 import { sendTooManyRequests } from '../http/rate-limit.js';
 import { prefersJson } from '../http/request-kind.js';
@@ -60,12 +61,12 @@ export function scanPageRoute(runtime: DesktopDependencies, desk: ScanDesk) {
       if (state === 'waiting' || state === 'scanned') return desk.showCode(req, res, { ticketId, digits, state, returnTo, scope, renewals });
       if (state === 'confirmed') return void res.redirect(303, `${desk.paths.complete}?t=${encodeURIComponent(ticketId)}`);
       if (state === 'completed') return void res.redirect(303, returnTo);
-      if (state === 'cancelled') return void res.status(200).send(desktopOutcomePage('cancelled', newCodeHref));
-      if (state === 'limited') return sendTooManyRequests(req, res, 10_000);
+      if (state === 'cancelled') return void res.status(200).send(desktopOutcomePage(pageView(config.pages, req), 'cancelled', newCodeHref));
+      if (state === 'limited') return sendTooManyRequests(req, res, 10_000, config.pages);
       // expired, or another browser's code: a fresh one for this browser
     }
     const refused = await desk.showNewCode(req, res, { status: 200, returnTo, scope, renewals });
-    if (refused === 'limited') return sendTooManyRequests(req, res, 60_000);
+    if (refused === 'limited') return sendTooManyRequests(req, res, 60_000, config.pages);
     if (refused === 'capped') {
       // This browser holds its maximum of codes: it can still open the page in WeChat.
       res.set('Retry-After', String(Math.ceil(desk.settings.ttlMs / 1000)));
@@ -82,7 +83,7 @@ export function scanStatusRoute({ config, store }: DesktopDependencies, desk: Sc
     res.set('Cache-Control', 'no-store');
     if (!ticketId || !ownerHash) return void res.status(403).json({ state: 'forbidden' });
     const { state } = await store.scanTickets.poll(ticketId, ownerHash, config.clock.now(), pollLimit(desk));
-    if (state === 'limited') return sendTooManyRequests(req, res, 10_000);
+    if (state === 'limited') return sendTooManyRequests(req, res, 10_000, config.pages);
     res.status(state === 'forbidden' ? 403 : 200).json({ state });
   };
 }
@@ -100,7 +101,7 @@ export function scanEventsRoute({ config, store }: DesktopDependencies, desk: Sc
     if (!ticketId || !ownerHash) return void res.status(403).json({ state: 'forbidden' });
     const opened = await store.scanTickets.poll(ticketId, ownerHash, config.clock.now(), pollLimit(desk), true);
     let { state } = opened;
-    if (state === 'limited') return sendTooManyRequests(req, res, 10_000);
+    if (state === 'limited') return sendTooManyRequests(req, res, 10_000, config.pages);
     if (state === 'forbidden') return void res.status(403).json({ state });
 
     res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', 'X-Accel-Buffering': 'no' });
@@ -145,10 +146,10 @@ export function scanCompleteRoute(runtime: DesktopDependencies, desk: ScanDesk) 
     const ticketId = ticketIdOf(req.query.t);
     const ownerHash = desk.ownerHashOf(req);
     const newCode = `${desk.paths.page}`;
-    if (!ticketId || !ownerHash) return void res.status(403).send(desktopOutcomePage('forbidden', newCode));
+    if (!ticketId || !ownerHash) return void res.status(403).send(desktopOutcomePage(pageView(config.pages, req), 'forbidden', newCode));
     const outcome = await store.scanTickets.complete(ticketId, ownerHash, config.clock.now());
     if (outcome.result === 'ok') {
-      if (!(await signInDesktop(runtime, req, outcome.tokens))) return void res.status(410).send(desktopOutcomePage('expired', newCode));
+      if (!(await signInDesktop(runtime, req, outcome.tokens))) return void res.status(410).send(desktopOutcomePage(pageView(config.pages, req), 'expired', newCode));
       log('desktop signed in by scan');
       if (prefersJson(req)) return void res.json({ signedIn: true, returnTo: outcome.returnTo });
       return void res.redirect(303, outcome.returnTo);
@@ -156,8 +157,8 @@ export function scanCompleteRoute(runtime: DesktopDependencies, desk: ScanDesk) 
     const state = outcome.result;
     if (state === 'waiting' || state === 'scanned') return void res.redirect(303, `${desk.paths.page}?t=${encodeURIComponent(ticketId)}`);
     if (state === 'completed') return void res.redirect(303, '/');
-    if (state === 'forbidden') return void res.status(403).send(desktopOutcomePage('forbidden', newCode));
-    if (state === 'cancelled') return void res.status(200).send(desktopOutcomePage('cancelled', newCode));
-    res.status(410).send(desktopOutcomePage('expired', newCode));
+    if (state === 'forbidden') return void res.status(403).send(desktopOutcomePage(pageView(config.pages, req), 'forbidden', newCode));
+    if (state === 'cancelled') return void res.status(200).send(desktopOutcomePage(pageView(config.pages, req), 'cancelled', newCode));
+    res.status(410).send(desktopOutcomePage(pageView(config.pages, req), 'expired', newCode));
   };
 }

@@ -3,7 +3,7 @@ import type { Request, Response } from 'express';
 import { logger } from '../debug.js';
 import type { PhoneStepResult } from '../store/scan-ticket-types.js';
 import { startAuthorization } from '../login/authorization.js';
-import { messagePage } from '../http/pages.js';
+import { messagePage, pageView, type PageView } from '../http/pages.js';
 import { isInWechat } from '../http/request-kind.js';
 import type { WechatLoginRuntime } from '../login/runtime.js';
 import { hashScanSecret } from './cookie.js';
@@ -21,12 +21,12 @@ export function phoneHashOf(req: Request): string {
 }
 
 /** What the phone is told when a step finds the ticket elsewhere than expected. */
-export function sendPhoneOutcome(res: Response, result: Exclude<PhoneStepResult, 'ok'>, continueHref = '/'): void {
-  if (result === 'taken') return void res.status(409).send(phoneOutcomePage('taken', continueHref));
-  if (result === 'mismatch') return void res.status(403).send(phoneOutcomePage('mismatch', continueHref));
-  if (result === 'cancelled') return void res.status(200).send(phoneOutcomePage('cancelled', continueHref));
-  if (result === 'confirmed' || result === 'completed') return void res.status(200).send(phoneOutcomePage('used', continueHref));
-  res.status(410).send(phoneOutcomePage('expired', continueHref));
+export function sendPhoneOutcome(view: PageView, res: Response, result: Exclude<PhoneStepResult, 'ok'>, continueHref = '/'): void {
+  if (result === 'taken') return void res.status(409).send(phoneOutcomePage(view, 'taken', continueHref));
+  if (result === 'mismatch') return void res.status(403).send(phoneOutcomePage(view, 'mismatch', continueHref));
+  if (result === 'cancelled') return void res.status(200).send(phoneOutcomePage(view, 'cancelled', continueHref));
+  if (result === 'confirmed' || result === 'completed') return void res.status(200).send(phoneOutcomePage(view, 'used', continueHref));
+  res.status(410).send(phoneOutcomePage(view, 'expired', continueHref));
 }
 
 /**
@@ -38,18 +38,18 @@ export function scanTicketRoute({ config, store, paths, site }: PhoneDependencie
   return async function scanTicket(req: Request, res: Response): Promise<void> {
     const ticketId = ticketIdOf(req.params.ticketId);
     res.set('Cache-Control', 'no-store');
-    if (!ticketId) return void res.status(404).send(phoneOutcomePage('expired', '/'));
-    if (!isInWechat(req)) return void res.status(200).send(openWithWechatPage());
+    if (!ticketId) return void res.status(404).send(phoneOutcomePage(pageView(config.pages, req), 'expired', '/'));
+    if (!isInWechat(req)) return void res.status(200).send(openWithWechatPage(pageView(config.pages, req)));
     if (!(await req.wechat.checkAuthenticated())) {
       return void res.redirect(302, paths.loginUrl({ returnTo: desk.paths.ticket(ticketId) }));
     }
     const csrfToken = randomBytes(16).toString('base64url');
     const now = config.clock.now();
     const { result, ticket } = await store.scanTickets.scan(ticketId, phoneHashOf(req), hashScanSecret('csrf', csrfToken), now);
-    if ((result !== 'ok' && result !== 'confirming') || !ticket) return sendPhoneOutcome(res, result === 'ok' ? 'expired' : result);
+    if ((result !== 'ok' && result !== 'confirming') || !ticket) return sendPhoneOutcome(pageView(config.pages, req), res, result === 'ok' ? 'expired' : result);
     log('scan ticket scanned');
     res.status(200).send(
-      phoneConfirmPage({
+      phoneConfirmPage(pageView(config.pages, req), {
         desktop: ticket.desktop,
         host: new URL(site.originOf(req)).host,
         shownAt: ticket.createdAt,
@@ -89,7 +89,7 @@ export function scanConfirmRoute(runtime: PhoneDependencies, desk: ScanDesk) {
   const { config, store } = runtime;
   return async function scanConfirm(req: Request, res: Response): Promise<void> {
     const ticketId = ticketIdOf(req.params.ticketId);
-    if (!ticketId) return void res.status(404).send(phoneOutcomePage('expired', '/'));
+    if (!ticketId) return void res.status(404).send(phoneOutcomePage(pageView(config.pages, req), 'expired', '/'));
     if (!(await req.wechat.checkAuthenticated())) return void res.redirect(303, desk.paths.ticket(ticketId));
     const now = config.clock.now();
     const phoneHash = phoneHashOf(req);
@@ -104,9 +104,9 @@ export function scanConfirmRoute(runtime: PhoneDependencies, desk: ScanDesk) {
       // An old or forged form: show the confirm page again (with a fresh token) rather than act on it.
       return void res
         .status(403)
-        .send(messagePage('Please confirm again', 'This confirm page was out of date.', { href: desk.paths.ticket(ticketId), label: 'Show it again' }));
+        .send(messagePage(pageView(config.pages, req), { name: 'confirm-out-of-date', title: 'confirm.againTitle', text: 'confirm.outOfDate', action: { href: desk.paths.ticket(ticketId), label: 'confirm.showAgain' } }));
     }
-    if (result !== 'ok' || !ticket) return sendPhoneOutcome(res, result === 'ok' ? 'expired' : result);
+    if (result !== 'ok' || !ticket) return sendPhoneOutcome(pageView(config.pages, req), res, result === 'ok' ? 'expired' : result);
 
     const hook = desk.settings.onScanConfirm;
     if (hook) {
@@ -120,7 +120,7 @@ export function scanConfirmRoute(runtime: PhoneDependencies, desk: ScanDesk) {
       if (!allowed) {
         await store.scanTickets.cancel(ticketId, phoneHash, now);
         log('scan confirm vetoed by onScanConfirm');
-        return void res.status(403).send(phoneOutcomePage('vetoed', '/'));
+        return void res.status(403).send(phoneOutcomePage(pageView(config.pages, req), 'vetoed', '/'));
       }
     }
 
@@ -139,16 +139,16 @@ export function scanConfirmRoute(runtime: PhoneDependencies, desk: ScanDesk) {
 export function scanCancelRoute({ config, store }: PhoneDependencies, desk: ScanDesk) {
   return async function scanCancel(req: Request, res: Response): Promise<void> {
     const ticketId = ticketIdOf(req.params.ticketId);
-    if (!ticketId) return void res.status(404).send(phoneOutcomePage('expired', '/'));
+    if (!ticketId) return void res.status(404).send(phoneOutcomePage(pageView(config.pages, req), 'expired', '/'));
     if (!(await req.wechat.checkAuthenticated())) return void res.redirect(303, desk.paths.ticket(ticketId));
     const result = await store.scanTickets.cancel(ticketId, phoneHashOf(req), config.clock.now(), hashScanSecret('csrf', formField(req, 'csrf') || '-'));
     if (result === 'refused') {
       return void res
         .status(403)
-        .send(messagePage('Please try again', 'This page was out of date.', { href: desk.paths.ticket(ticketId), label: 'Show it again' }));
+        .send(messagePage(pageView(config.pages, req), { name: 'cancel-out-of-date', title: 'busy.title', text: 'confirm.outOfDate', action: { href: desk.paths.ticket(ticketId), label: 'confirm.showAgain' } }));
     }
-    if (result !== 'ok') return sendPhoneOutcome(res, result);
+    if (result !== 'ok') return sendPhoneOutcome(pageView(config.pages, req), res, result);
     log('scan ticket cancelled on the phone');
-    res.status(200).send(phoneOutcomePage('cancelled', '/'));
+    res.status(200).send(phoneOutcomePage(pageView(config.pages, req), 'cancelled', '/'));
   };
 }

@@ -1,0 +1,226 @@
+/**
+ * The built-in text of every page we render, in full in each language: the defaults of the `pages.strings`
+ * option (a partial override falls back to these, key by key). `{name}` is a placeholder filled in by the page;
+ * an override keeps the same placeholders (checked at start-up).
+ */
+
+export const PAGE_LOCALES = ['zh-CN', 'en'] as const;
+export type PageLocale = (typeof PAGE_LOCALES)[number];
+export const DEFAULT_PAGE_LOCALE: PageLocale = 'zh-CN';
+
+const EN = {
+  'common.home': 'Back to the home page',
+  'common.signIn': 'Sign in with WeChat',
+  'common.tryAgain': 'Try again',
+
+  'busy.title': 'Please try again',
+  'busy.wechat': 'WeChat is busy right now. Your sign-in is kept; please try again in a moment.',
+  'busy.signIn': 'Sign-in is busy right now. Please try again in a moment.',
+  'busy.callback': 'Signing in did not complete: WeChat or this site was busy for a moment.',
+  'error.title': 'Sign-in failed',
+  'error.text': 'Something went wrong while signing in. Please try again.',
+  'error.badAddressTitle': 'Bad address',
+  'error.badAddress': 'This address is not valid.',
+  'rateLimited.title': 'Too many sign-in attempts',
+  'rateLimited.text': 'Please wait {seconds} s and try again.',
+
+  'callback.otherBrowserTitle': 'Login link not valid here',
+  'callback.otherBrowser': 'This sign-in was started in another browser. Please start again here.',
+  'callback.declinedTitle': 'Sign-in cancelled',
+  'callback.declined': 'You declined to sign in with WeChat.',
+  'callback.staleTitle': 'This sign-in link has expired',
+  'callback.stale': 'Signing in did not complete. Please open the page again from WeChat.',
+  'callback.restarting': 'Starting a new sign-in…',
+
+  'snapshot.title': 'Tap “使用完整服务”',
+  'snapshot.text': 'You are viewing a preview (snapshot) of this page. Tap “使用完整服务” (Use full service) at the bottom of the screen to sign in with WeChat.',
+
+  'qr.title': 'Open this page in WeChat',
+  'qr.text': 'Scan the code with WeChat to open this page on your phone and sign in there. This computer stays signed out.',
+  'qr.devNote': 'Development: no phone needed.',
+  'qr.emulator': 'Continue in the WeChat emulator',
+
+  'logout.title': 'Sign out?',
+  'logout.text': 'You will need WeChat to sign in again.',
+  'logout.submit': 'Sign out',
+  'logout.cancel': 'Cancel',
+
+  'scan.pageTitle': 'Sign in with WeChat',
+  'scan.waitingTitle': 'Scan with WeChat to sign in',
+  'scan.waiting': 'Open WeChat on your phone, tap ⊕ → Scan, and point it at this code.',
+  'scan.scannedTitle': 'Scanned — confirm on your phone',
+  'scan.scanned': 'Tap Confirm on your phone to sign in on this computer.',
+  'scan.confirmedTitle': 'Confirmed',
+  'scan.confirmed': 'Signing you in…',
+  'scan.completedTitle': 'Signed in',
+  'scan.completed': 'Taking you back…',
+  'scan.cancelledTitle': 'Sign-in cancelled',
+  'scan.cancelled': 'It was cancelled on the phone.',
+  'scan.expiredTitle': 'This code has expired',
+  'scan.expired': 'Get a new code to try again.',
+  'scan.forbiddenTitle': 'This code belongs to another browser',
+  'scan.forbidden': 'A sign-in code only signs in the browser that showed it. Get a new code here.',
+  'scan.digitsLabel': 'On your phone, pick this number:',
+  'scan.checkAgain': 'Check again',
+  'scan.newCode': 'Get a new code',
+  'scan.lifetime': 'The code works once, for {duration}, and only signs in this browser.',
+  'scan.minutes': '{n} min',
+  'scan.seconds': '{n} s',
+  'scan.orOpenInWechat': 'Or {link} instead.',
+  'scan.openInWechat': 'open this page in WeChat',
+  'scan.emulatorHint': 'Development (the WeChat emulator plays WeChat): open the code’s URL in a browser with WeChat’s user-agent, or sign in here through “open this page in WeChat”.',
+
+  'confirm.pageTitle': 'Sign in on your computer?',
+  'confirm.title': 'Sign in on your computer?',
+  'confirm.text': 'A computer is asking to sign in to {host} with your WeChat account.',
+  'confirm.computer': 'Computer',
+  'confirm.shown': 'Code shown',
+  'confirm.site': 'Site',
+  'confirm.justNow': 'just now',
+  'confirm.secondsAgo': '{n} s ago',
+  'confirm.minutesAgo': '{n} min ago',
+  'confirm.warning': 'Only confirm if you just scanned this code on a computer in front of you. Never for a code someone sent you.',
+  'confirm.pick': 'Pick the number shown on your computer:',
+  'confirm.submit': 'Confirm',
+  'confirm.cancel': 'Cancel',
+  'confirm.expiredTitle': 'This confirmation has expired',
+  'confirm.expired': 'Please scan the code on your computer again.',
+  'confirm.againTitle': 'Please confirm again',
+  'confirm.notAccepted': 'WeChat did not accept this confirmation.',
+  'confirm.outOfDate': 'This confirm page was out of date.',
+  'confirm.again': 'Confirm again',
+  'confirm.showAgain': 'Show it again',
+
+  'phone.confirmedTitle': 'Signed in on your computer',
+  'phone.confirmed': 'Your computer is signing in now. You are signed in on this phone too.',
+  'phone.cancelledTitle': 'Sign-in cancelled',
+  'phone.cancelled': 'Your computer was not signed in.',
+  'phone.mismatchTitle': 'That was not the number',
+  'phone.mismatch': 'The computer was not signed in and its code no longer works. If you did not start this sign-in yourself, someone may have sent you their code.',
+  'phone.vetoedTitle': 'Not allowed',
+  'phone.vetoed': 'This account may not sign in on a computer.',
+  'phone.takenTitle': 'Code already used',
+  'phone.taken': 'This code was scanned by another phone. Get a new code on your computer.',
+  'phone.expiredTitle': 'This code has expired',
+  'phone.expired': 'Get a new code on your computer and scan it again.',
+  'phone.usedTitle': 'Already done',
+  'phone.used': 'This code has already been used.',
+  'phone.continue': 'Continue on this phone',
+  'phone.notWechatTitle': 'Scan this code with WeChat',
+  'phone.notWechat': 'This sign-in code only works when scanned with WeChat on your phone. Opening it here signs nobody in.',
+} as const;
+
+export type PageStringKey = keyof typeof EN;
+export type PageStrings = Record<PageStringKey, string>;
+
+const ZH: PageStrings = {
+  'common.home': '返回首页',
+  'common.signIn': '使用微信登录',
+  'common.tryAgain': '重试',
+
+  'busy.title': '请稍后再试',
+  'busy.wechat': '微信暂时繁忙。你的登录状态仍然保留，请稍后再试。',
+  'busy.signIn': '登录服务暂时繁忙，请稍后再试。',
+  'busy.callback': '登录未完成：微信或本站暂时繁忙。',
+  'error.title': '登录失败',
+  'error.text': '登录时出了点问题，请重试。',
+  'error.badAddressTitle': '地址无效',
+  'error.badAddress': '这个地址无效。',
+  'rateLimited.title': '登录尝试过于频繁',
+  'rateLimited.text': '请等待 {seconds} 秒后再试。',
+
+  'callback.otherBrowserTitle': '登录链接在此无效',
+  'callback.otherBrowser': '这次登录是在另一个浏览器中发起的，请在这里重新登录。',
+  'callback.declinedTitle': '已取消登录',
+  'callback.declined': '你拒绝了使用微信登录。',
+  'callback.staleTitle': '登录链接已过期',
+  'callback.stale': '登录未完成，请从微信中重新打开页面。',
+  'callback.restarting': '正在重新发起登录…',
+
+  'snapshot.title': '请点击“使用完整服务”',
+  'snapshot.text': '你正在浏览此页面的预览（快照页）。请点击屏幕底部的“使用完整服务”，再使用微信登录。',
+
+  'qr.title': '请在微信中打开此页面',
+  'qr.text': '请使用微信“扫一扫”扫描二维码，在手机上打开此页面并登录。这台电脑不会登录。',
+  'qr.devNote': '开发环境：无需手机。',
+  'qr.emulator': '在微信模拟器中继续',
+
+  'logout.title': '确定退出登录？',
+  'logout.text': '退出后需要使用微信重新登录。',
+  'logout.submit': '退出登录',
+  'logout.cancel': '取消',
+
+  'scan.pageTitle': '微信扫码登录',
+  'scan.waitingTitle': '请使用微信扫码登录',
+  'scan.waiting': '打开手机微信，点击右上角 ⊕ →“扫一扫”，扫描此二维码。',
+  'scan.scannedTitle': '扫码成功，请在手机上确认',
+  'scan.scanned': '请在手机上点击“确认登录”，即可在这台电脑上登录。',
+  'scan.confirmedTitle': '已确认',
+  'scan.confirmed': '正在登录…',
+  'scan.completedTitle': '已登录',
+  'scan.completed': '正在返回…',
+  'scan.cancelledTitle': '已取消登录',
+  'scan.cancelled': '已在手机上取消。',
+  'scan.expiredTitle': '二维码已过期',
+  'scan.expired': '请获取新的二维码后重试。',
+  'scan.forbiddenTitle': '此二维码属于另一个浏览器',
+  'scan.forbidden': '登录二维码只能登录显示它的浏览器，请在这里获取新的二维码。',
+  'scan.digitsLabel': '请在手机上选择这个数字：',
+  'scan.checkAgain': '刷新状态',
+  'scan.newCode': '获取新的二维码',
+  'scan.lifetime': '二维码 {duration}内有效，仅能使用一次，且只能登录这个浏览器。',
+  'scan.minutes': '{n} 分钟',
+  'scan.seconds': '{n} 秒',
+  'scan.orOpenInWechat': '也可以{link}。',
+  'scan.openInWechat': '在微信中打开此页面',
+  'scan.emulatorHint': '开发环境（由微信模拟器扮演微信）：用带有微信 User-Agent 的浏览器打开二维码中的地址，或通过“在微信中打开此页面”在这里登录。',
+
+  'confirm.pageTitle': '确认在电脑上登录？',
+  'confirm.title': '在电脑上登录？',
+  'confirm.text': '一台电脑正在请求使用你的微信帐号登录 {host}。',
+  'confirm.computer': '电脑',
+  'confirm.shown': '二维码显示于',
+  'confirm.site': '网站',
+  'confirm.justNow': '刚刚',
+  'confirm.secondsAgo': '{n} 秒前',
+  'confirm.minutesAgo': '{n} 分钟前',
+  'confirm.warning': '仅当你刚刚扫描的是面前这台电脑上的二维码时才确认。切勿确认别人发给你的二维码。',
+  'confirm.pick': '请选择电脑上显示的数字：',
+  'confirm.submit': '确认登录',
+  'confirm.cancel': '取消',
+  'confirm.expiredTitle': '此次确认已过期',
+  'confirm.expired': '请重新扫描电脑上的二维码。',
+  'confirm.againTitle': '请重新确认',
+  'confirm.notAccepted': '微信未接受此次确认。',
+  'confirm.outOfDate': '此确认页面已过期。',
+  'confirm.again': '重新确认',
+  'confirm.showAgain': '重新显示',
+
+  'phone.confirmedTitle': '电脑端已登录',
+  'phone.confirmed': '你的电脑正在登录。这部手机也已登录。',
+  'phone.cancelledTitle': '已取消登录',
+  'phone.cancelled': '你的电脑没有登录。',
+  'phone.mismatchTitle': '数字不正确',
+  'phone.mismatch': '电脑没有登录，它的二维码也已失效。如果这次登录不是你本人发起的，可能有人把他的二维码发给了你。',
+  'phone.vetoedTitle': '不允许登录',
+  'phone.vetoed': '该帐号不能在电脑上登录。',
+  'phone.takenTitle': '二维码已被使用',
+  'phone.taken': '此二维码已被另一部手机扫描。请在电脑上获取新的二维码。',
+  'phone.expiredTitle': '二维码已过期',
+  'phone.expired': '请在电脑上获取新的二维码后重新扫描。',
+  'phone.usedTitle': '已完成',
+  'phone.used': '此二维码已使用过。',
+  'phone.continue': '在手机上继续',
+  'phone.notWechatTitle': '请使用微信扫描此二维码',
+  'phone.notWechat': '此登录二维码只能用手机微信扫描。在这里打开不会登录任何人。',
+};
+
+/** The built-in text, per locale. */
+export const BUILT_IN_PAGE_STRINGS: Readonly<Record<PageLocale, Readonly<PageStrings>>> = { 'zh-CN': ZH, en: EN };
+
+export const PAGE_STRING_KEYS = Object.keys(EN) as PageStringKey[];
+
+/** The `{placeholders}` a text uses, sorted. */
+export function placeholdersOf(text: string): string[] {
+  return [...new Set([...text.matchAll(/\{([a-z]+)\}/g)].map((m) => m[1]!))].sort();
+}

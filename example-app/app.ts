@@ -153,6 +153,8 @@ async function initServices(
         ...(apiBaseUrl ? { apiBaseUrl } : {}),
         ...(authorizeBaseUrl ? { authorizeBaseUrl } : {}),
         emulatorLink: emulatorUrl !== undefined,
+        // Our sign-in pages carry the site's name (their text follows each visitor's Accept-Language).
+        pages: { siteName: 'Teahouse' },
         ...(rateLimit === undefined ? {} : { rateLimit }),
       },
       { warn },

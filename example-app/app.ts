@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type ErrorRequestHandler, type Express, type Request, type RequestHandler, type Router } from 'express';
 import { createMemoryStore, createWechatLogin, systemClock, type WechatLogin, type WechatLoginOptions } from '../lib/index.js';
-import { DEFAULT_EMULATOR_APP, startWechatEmulator, type WechatEmulator } from '../lib/testing/index.js';
+import { DEFAULT_EMULATOR_APP, DEFAULT_EMULATOR_WEBSITE_APP, startWechatEmulator, type WechatEmulator } from '../lib/testing/index.js';
 import { bundleClient } from './client-bundle.js';
 import { describeRedis, readExampleConfig, type ExampleConfig, type ExampleEnv } from './config.js';
 import { errorPage, homePage, notFoundPage, profilePage, type Viewer } from './pages.js';
@@ -127,7 +127,14 @@ async function initServices(
     } else {
       // The emulator's own default is a frozen test clock; a demo wants tokens to age like WeChat's.
       const domains = [...(DEFAULT_EMULATOR_APP.domains ?? []), ...(publicUrl ? [new URL(publicUrl).hostname] : [])];
-      emulator = await startWechatEmulator({ clock: systemClock, apps: [{ ...DEFAULT_EMULATOR_APP, domains }] });
+      emulator = await startWechatEmulator({
+        clock: systemClock,
+        // The test website app too: WECHAT_WEBSITE_APP_ID/_SECRET set to its credentials try desktop sign-in.
+        apps: [
+          { ...DEFAULT_EMULATOR_APP, domains },
+          { ...DEFAULT_EMULATOR_WEBSITE_APP, domains: [...(DEFAULT_EMULATOR_WEBSITE_APP.domains ?? []), ...domains] },
+        ],
+      });
       apiBaseUrl = authorizeBaseUrl = emulatorUrl = emulator.url;
       log(`WeChat emulator running at ${emulator.url} (test app ${credentials.appId}; users: ${emulator.users.map((u) => u.id).join(', ')})`);
       log('  No phone needed: sign in, then pick a test user on the emulator\'s consent page. Set WECHAT_APP_ID and WECHAT_APP_SECRET for real WeChat.');
@@ -135,6 +142,7 @@ async function initServices(
   } else {
     log(`WeChat: Official Account ${credentials.appId}`);
   }
+  if (config.websiteApp) log(`Desktop sign-in: the website app ${config.websiteApp.appId} (WeChat's QR page)`);
 
   // Without Redis the warnings above said so.
   if (config.redis) log(describeRedis(config.redis));
@@ -152,6 +160,7 @@ async function initServices(
         ...(publicUrl ? { publicUrl } : {}),
         ...(apiBaseUrl ? { apiBaseUrl } : {}),
         ...(authorizeBaseUrl ? { authorizeBaseUrl } : {}),
+        ...(config.websiteApp ? { websiteApp: config.websiteApp } : {}),
         emulatorLink: emulatorUrl !== undefined,
         // Our sign-in pages carry the site's name (their text follows each visitor's Accept-Language).
         pages: { siteName: 'Teahouse' },
@@ -160,7 +169,7 @@ async function initServices(
       { warn },
     );
     return {
-      routes: buildRoutes(wechat, clientJs, emulatorUrl),
+      routes: buildRoutes(wechat, clientJs, emulatorUrl, config.websiteApp !== undefined),
       wechat,
       emulator,
       emulatorUrl,
@@ -185,7 +194,7 @@ function wantsHtml(req: Request): boolean {
   return req.accepts(['html', 'json']) === 'html';
 }
 
-function buildRoutes(wechat: WechatLogin, clientJs: string, emulatorUrl: string | undefined): Router {
+function buildRoutes(wechat: WechatLogin, clientJs: string, emulatorUrl: string | undefined, websiteApp: boolean): Router {
   const routes = express.Router();
   const signedIn = wechat.requireWechatUser();
 
@@ -196,7 +205,7 @@ function buildRoutes(wechat: WechatLogin, clientJs: string, emulatorUrl: string 
   routes.use(wechat.router);
 
   routes.get('/', (req, res) => {
-    res.set('Cache-Control', 'no-store').send(homePage({ viewer: viewerOf(req), emulatorUrl }));
+    res.set('Cache-Control', 'no-store').send(homePage({ viewer: viewerOf(req), emulatorUrl, websiteApp }));
   });
 
   const profile: RequestHandler = async (req, res) => {
@@ -205,7 +214,8 @@ function buildRoutes(wechat: WechatLogin, clientJs: string, emulatorUrl: string 
     res.set('Cache-Control', 'no-store').send(
       profilePage({
         viewer: viewerOf(req)!,
-        openid: user.openid,
+        // The openid of the app this login came through (the website app's on a computer with one).
+        openid: req.wechat.openid ?? user.openid,
         unionid: user.unionid,
         scope: login.scope,
         userId: user.id,

@@ -13,6 +13,8 @@ export interface ExampleConfig {
   redis: ExampleRedis | undefined;
   /** Unset: the built-in WeChat emulator plays WeChat, with its default test app. */
   credentials: { appId: string; appSecret: string } | undefined;
+  /** WECHAT_WEBSITE_APP_ID and _SECRET: an Open Platform website app for desktop sign-in; unset: as without one. */
+  websiteApp: { appId: string; appSecret: string } | undefined;
   scope: WechatScope | undefined;
   apiBaseUrl: string | undefined;
   authorizeBaseUrl: string | undefined;
@@ -34,6 +36,8 @@ export const ENV_NAMES = [
   'REDIS_CLUSTER_NODES',
   'WECHAT_APP_ID',
   'WECHAT_APP_SECRET',
+  'WECHAT_WEBSITE_APP_ID',
+  'WECHAT_WEBSITE_APP_SECRET',
   'WECHAT_SCOPE',
   'WECHAT_API_BASE',
   'WECHAT_OPEN_BASE',
@@ -57,6 +61,12 @@ export function readExampleConfig(env: ExampleEnv): ExampleConfig {
   const appSecret = get('WECHAT_APP_SECRET');
   if (Boolean(appId) !== Boolean(appSecret)) {
     throw new TypeError('Set both WECHAT_APP_ID and WECHAT_APP_SECRET (a real Official Account), or neither (the built-in WeChat emulator)');
+  }
+
+  const websiteAppId = get('WECHAT_WEBSITE_APP_ID');
+  const websiteAppSecret = get('WECHAT_WEBSITE_APP_SECRET');
+  if (Boolean(websiteAppId) !== Boolean(websiteAppSecret)) {
+    throw new TypeError('Set both WECHAT_WEBSITE_APP_ID and WECHAT_WEBSITE_APP_SECRET (an Open Platform website app for desktop sign-in), or neither');
   }
 
   const scope = get('WECHAT_SCOPE');
@@ -97,6 +107,7 @@ export function readExampleConfig(env: ExampleEnv): ExampleConfig {
     port,
     redis,
     credentials: appId && appSecret ? { appId, appSecret } : undefined,
+    websiteApp: websiteAppId && websiteAppSecret ? { appId: websiteAppId, appSecret: websiteAppSecret } : undefined,
     scope,
     apiBaseUrl,
     authorizeBaseUrl,

@@ -118,9 +118,11 @@ export interface HomePageOptions {
   viewer: Viewer | null;
   /** Shown when the built-in (or an external) emulator plays WeChat. */
   emulatorUrl: string | undefined;
+  /** A website app is configured: computers sign in on WeChat's own QR page instead of our scan page. */
+  websiteApp?: boolean;
 }
 
-export function homePage({ viewer, emulatorUrl }: HomePageOptions): string {
+export function homePage({ viewer, emulatorUrl, websiteApp = false }: HomePageOptions): string {
   const devNotice = emulatorUrl
     ? `<div class="notice" id="dev-notice"><b>Development mode.</b> WeChat is played by the built-in emulator at <code>${escapeHtml(emulatorUrl)}</code>: you pick a test user instead of scanning with a phone.</div>`
     : '';
@@ -144,7 +146,11 @@ export function homePage({ viewer, emulatorUrl }: HomePageOptions): string {
 <h2>How signing in works</h2>
 <ol class="steps">
 <li><div><b>Inside WeChat</b><span>Tap the button and allow access to your public profile (nickname and avatar). You come straight back here.</span></div></li>
-<li id="how-desktop"><div><b>On a computer</b><span>You get a one-time sign-in code. Scan it with WeChat on your phone (发现 → 扫一扫), check that the phone names this computer's browser, and tap <b>Confirm</b>: this page signs itself in, no reload. The code works once, for 2 minutes, and only for this browser; Cancel on the phone, or let it expire, and nobody is signed in.</span></div></li>
+${
+  websiteApp
+    ? `<li id="how-desktop"><div><b>On a computer</b><span>The button opens WeChat's own sign-in page (our website app at the WeChat Open Platform). Scan its QR code with WeChat on your phone and tap <b>Allow</b>: WeChat sends this browser back here, signed in. Inside WeChat and on a computer you are the same member (WeChat's unionid links the two).</span></div></li>`
+    : `<li id="how-desktop"><div><b>On a computer</b><span>You get a one-time sign-in code. Scan it with WeChat on your phone (发现 → 扫一扫), check that the phone names this computer's browser, and tap <b>Confirm</b>: this page signs itself in, no reload. The code works once, for 2 minutes, and only for this browser; Cancel on the phone, or let it expire, and nobody is signed in.</span></div></li>`
+}
 <li><div><b>What we keep</b><span>Your openid for this site, your nickname and avatar. We never see your WeChat password or chats.</span></div></li>
 </ol>
 </section>`;
@@ -159,8 +165,9 @@ if (env) {
 for (const link of document.querySelectorAll('[data-login]')) {
   link.addEventListener('click', (event) => {
     event.preventDefault();
-    // Outside WeChat: the scan-to-sign-in page, which signs this browser in once the phone confirms.
-    login(link.dataset.login, { onNotWechat: ({ url }) => location.assign('/auth/wechat/scan?returnTo=' + encodeURIComponent(url)) });
+    // Outside WeChat: WeChat's QR page of the website app, or our scan-to-sign-in page, which signs this browser
+    // in once the phone confirms.
+    login(link.dataset.login, { onNotWechat: ({ url }) => location.assign(${JSON.stringify(websiteApp ? '/auth/wechat/login?app=website&returnTo=' : '/auth/wechat/scan?returnTo=')} + encodeURIComponent(url)) });
   });
 }
 </script>`;

@@ -1,5 +1,6 @@
 import type { RequestHandler, ErrorRequestHandler, Router } from 'express';
 import { createWechatApiClient } from './wechat/api-client.js';
+import { createWechatApps } from './wechat/apps.js';
 import { DEFAULTS, resolveConfig, type ResolvedConfig, type WechatLoginOptions } from './config/config.js';
 import { createErrorHandler, createGuard, type RequireWechatUserOptions } from './guard.js';
 import { createLoginCookie } from './login/login-cookie.js';
@@ -75,11 +76,14 @@ export function createWechatLogin(options: WechatLoginOptions, deps: CreateWecha
   }
 
   const api = createWechatApiClient(config.api);
+  const website = config.websiteApp && { kind: 'website' as const, appId: config.websiteApp.appId, api: createWechatApiClient(config.websiteApp.api) };
+  const apps = createWechatApps({ kind: 'official', appId: config.appId, api }, website);
   const service = createWechatService({ ...config.api, lang: config.lang });
   const lockTtlMs = refreshLockTtlMs(config.api);
   const tokens = createTokenManager({
     store,
     api,
+    otherApps: new Map(website ? [[website.appId, website.api]] : []),
     clock: config.clock,
     skewMs: config.tokenRefreshSkewMs,
     lockTtlMs,
@@ -95,14 +99,14 @@ export function createWechatLogin(options: WechatLoginOptions, deps: CreateWecha
     site,
     secret: config.appSecret,
   });
-  const runtime = { config, store, api, tokens, paths, site, loginCookie };
+  const runtime = { config, store, api, apps, tokens, paths, site, loginCookie };
 
   return {
     router: createRouter(runtime, sessionMiddleware(config, redis)),
     requireWechatUser: createGuard(runtime),
     errorHandler: createErrorHandler(runtime),
     service,
-    users: createWechatUsers(store, config.clock, [config.appId]),
+    users: createWechatUsers(store, config.clock, apps.appIds),
     tokens,
     store,
     close: () => store.close(),

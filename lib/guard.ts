@@ -22,8 +22,9 @@ function guardDependencies(runtime: ScanDeskDependencies): GuardDependencies {
 
 /**
  * The answer to "who are you?" when nobody (or not enough) is logged in: JSON callers get 401, WeChat's
- * browser goes to WeChat's authorization, other browsers get a scan-to-sign-in code (or, with scanLogin off or
- * too many codes open, the QR code of the page to open it in WeChat).
+ * browser goes to WeChat's authorization, other browsers as `desktop` says: through our /login to the website
+ * app's QR page ('website'), a scan-to-sign-in code ('scan'), or ('qr', or too many codes open) the QR code of
+ * the page to open it in WeChat.
  */
 async function respondLoginRequired(runtime: GuardDependencies, req: Request, res: Response, scope: WechatScope): Promise<void> {
   const returnTo = req.originalUrl;
@@ -36,11 +37,11 @@ async function respondLoginRequired(runtime: GuardDependencies, req: Request, re
     res.status(400).type('text/plain').send('Bad Host header');
     return;
   }
-  if (isInWechat(req)) {
+  if (isInWechat(req) || runtime.config.desktop === 'website') {
     res.redirect(302, login);
     return;
   }
-  if (runtime.scanDesk && !(await runtime.scanDesk.showNewCode(req, res, { status: 401, returnTo, scope, renewals: 0 }))) return;
+  if (runtime.config.desktop === 'scan' && runtime.scanDesk && !(await runtime.scanDesk.showNewCode(req, res, { status: 401, returnTo, scope, renewals: 0 }))) return;
   await renderQrPage(runtime, req, res, 401, returnTo);
 }
 

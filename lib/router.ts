@@ -25,7 +25,7 @@ export function createRouter(runtime: WechatLoginRuntime, session: RequestHandle
   const router = express.Router();
 
   if (session) router.use(session);
-  const contextDependencies = { tokens: runtime.tokens, api: runtime.api, store: runtime.store, lang: config.lang, clock: config.clock };
+  const contextDependencies = { tokens: runtime.tokens, apps: runtime.apps, store: runtime.store, lang: config.lang, clock: config.clock };
   router.use(function wechatContext(req: Request, _res: Response, next: NextFunction) {
     if (!req.session) {
       next(new Error('wechat-official-login: no req.session. With session: false, mount express-session before the router.'));

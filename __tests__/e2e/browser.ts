@@ -80,12 +80,13 @@ export interface ExampleWorld {
   stop(): Promise<void>;
 }
 
-export async function startExampleWorld(): Promise<ExampleWorld> {
+/** `env`: more of the example app's variables (e.g. a website app's credentials). */
+export async function startExampleWorld(env: Record<string, string> = {}): Promise<ExampleWorld> {
   const redisServer = await startRedisServer();
   const logs: string[] = [];
   try {
     const example = createExampleApp(
-      { PORT: '0', REDIS_URL: redisServer.url, SESSION_SECRET: 'e2e-session-secret-0123456789abcdef-0123' },
+      { PORT: '0', REDIS_URL: redisServer.url, SESSION_SECRET: 'e2e-session-secret-0123456789abcdef-0123', ...env },
       { log: (line) => logs.push(line), warn: (line) => logs.push(`WARNING: ${line}`) },
     );
     const app = await example.start();

@@ -57,6 +57,17 @@ describe('example app environment: where logins and sessions live', () => {
     }
   });
 
+  it('takes a website app only with both WECHAT_WEBSITE_APP_ID and WECHAT_WEBSITE_APP_SECRET', () => {
+    expect(readExampleConfig({}).websiteApp).toBeUndefined();
+    expect(readExampleConfig({ WECHAT_WEBSITE_APP_ID: 'wx8d4b2e6f10a3c957', WECHAT_WEBSITE_APP_SECRET: 's3cret' }).websiteApp).toEqual({
+      appId: 'wx8d4b2e6f10a3c957',
+      appSecret: 's3cret',
+    });
+    for (const half of [{ WECHAT_WEBSITE_APP_ID: 'wx8d4b2e6f10a3c957' }, { WECHAT_WEBSITE_APP_SECRET: 's3cret' }]) {
+      expect(() => readExampleConfig(half)).toThrow('Set both WECHAT_WEBSITE_APP_ID and WECHAT_WEBSITE_APP_SECRET');
+    }
+  });
+
   it('reads these variables and no others (REDIS_CLUSTER_NODES is the one added)', () => {
     expect(ENV_NAMES).toEqual([
       'PORT',
@@ -64,6 +75,8 @@ describe('example app environment: where logins and sessions live', () => {
       'REDIS_CLUSTER_NODES',
       'WECHAT_APP_ID',
       'WECHAT_APP_SECRET',
+      'WECHAT_WEBSITE_APP_ID',
+      'WECHAT_WEBSITE_APP_SECRET',
       'WECHAT_SCOPE',
       'WECHAT_API_BASE',
       'WECHAT_OPEN_BASE',

@@ -10,12 +10,21 @@ import type { WechatPublicAuthModel } from '../store/user-model.js';
 import { isWechatScope, type WechatLang, type WechatScope } from '../wechat/types.js';
 import { RATE_LIMIT_DEFAULTS, resolveRateLimit, type RateLimitOptions, type ResolvedRateLimitConfig } from './rate-limit-options.js';
 import { SCAN_LOGIN_DEFAULTS, resolveScanLogin, type ResolvedScanLoginConfig, type ScanLoginOptions } from './scan-login-options.js';
-import { APP_ID_PATTERN } from './website-app-options.js';
 import { resolvePages, type PagesOptions, type ResolvedPagesConfig } from './pages-options.js';
+import {
+  APP_ID_PATTERN,
+  resolveDesktop,
+  resolveWebsiteApp,
+  type DesktopSignIn,
+  type ResolvedWebsiteAppConfig,
+  type WebsiteAppOptions,
+} from './website-app-options.js';
 
 export type { RateLimitOptions, ResolvedRateLimitConfig } from './rate-limit-options.js';
 export type { ResolvedScanLoginConfig, ScanDesktopInfo, ScanLoginOptions } from './scan-login-options.js';
 export type { PagesOptions, ResolvedPagesConfig, WechatPage, WechatPageKind, PageLocale, PageStrings, PageStringKey } from './pages-options.js';
+
+export type { DesktopSignIn, WebsiteAppOptions } from './website-app-options.js';
 
 /** What WeChat told us about a visitor who saw a snapshot page (virtual identity: create no account). */
 export interface SnapshotUserInfo {
@@ -111,11 +120,28 @@ export interface WechatLoginOptions {
    * own grant. On by default; `false` shows the "open this page in WeChat" QR code instead.
    */
   scanLogin?: ScanLoginOptions | false;
+  /**
+   * An Open Platform website app (网站应用) of the same Open Platform account: desktop browsers sign in on
+   * WeChat's own QR page (`/connect/qrconnect`) with it, and its logins find the Official Account's user by
+   * unionid. Its AppSecret, like `appSecret`, comes from the environment.
+   */
+  websiteApp?: WebsiteAppOptions;
+  /**
+   * What a browser other than WeChat's gets on a guarded page: `'website'` (WeChat's QR page for `websiteApp`,
+   * through our `/login`), `'scan'` (scan to sign in through the Official Account) or `'qr'` (the page's own QR
+   * code, to open it in WeChat). Default `'website'` with a `websiteApp`, else `'scan'` (`'qr'` with scanLogin off).
+   */
+  desktop?: DesktopSignIn;
   /** Development only: the QR page offers "Continue in the WeChat emulator". Default false. */
   emulatorLink?: boolean;
   /** The language, text and branding of our pages, or your own rendering of them. See docs/pages.md. */
   pages?: PagesOptions;
   clock?: Clock;
+}
+
+/** The website app's credentials and its client's options (the main ones' base URLs, timeout and retries). */
+export interface ResolvedWebsiteApp extends ResolvedWebsiteAppConfig {
+  api: ResolvedApiClientOptions;
 }
 
 export interface ResolvedSessionConfig {
@@ -154,6 +180,8 @@ export interface ResolvedConfig {
   tokenEncryptionKey: string[] | undefined;
   rateLimit: ResolvedRateLimitConfig | false;
   scanLogin: ResolvedScanLoginConfig | false;
+  websiteApp: ResolvedWebsiteApp | undefined;
+  desktop: DesktopSignIn;
   emulatorLink: boolean;
   pages: ResolvedPagesConfig;
   clock: Clock;
@@ -236,6 +264,8 @@ export function resolveConfig(options: WechatLoginOptions, warn: (message: strin
 
   const scanLogin = resolveScanLogin(o.scanLogin);
   const postLogoutRedirect = resolvePostLogoutRedirect(o.routes?.postLogoutRedirect, publicUrl, allowedReturnHosts);
+  const website = resolveWebsiteApp(o.websiteApp, o.appId);
+  const websiteApp = website && { ...website, api: { ...api, appId: website.appId, appSecret: website.appSecret } };
 
   return {
     appId: o.appId,
@@ -259,6 +289,8 @@ export function resolveConfig(options: WechatLoginOptions, warn: (message: strin
     tokenEncryptionKey: resolveTokenEncryptionKey(o),
     rateLimit: resolveRateLimit(o.rateLimit),
     scanLogin,
+    websiteApp,
+    desktop: resolveDesktop(o.desktop, website, scanLogin !== false),
     emulatorLink: o.emulatorLink === true,
     pages: resolvePages(o.pages),
     clock: o.clock ?? systemClock,

@@ -4,7 +4,7 @@ import type { WechatScope } from '../wechat/types.js';
 import { composeState, hashBinder, newBinder, newNonce } from './login-state.js';
 import type { WechatLoginRuntime } from './runtime.js';
 
-type AuthorizationDependencies = Pick<WechatLoginRuntime, 'config' | 'store' | 'api' | 'site' | 'loginCookie'>;
+type AuthorizationDependencies = Pick<WechatLoginRuntime, 'config' | 'store' | 'apps' | 'site' | 'loginCookie'>;
 
 export interface AuthorizationStart {
   returnTo: string;
@@ -15,6 +15,8 @@ export interface AuthorizationStart {
   retry?: boolean;
   /** The scan ticket this authorization is for (the phone authorizing the desktop). */
   scanTicketId?: string;
+  /** `'website'`: the website app's QR page (qrconnect, scope snsapi_login) instead of the Official Account's authorize. */
+  app?: 'website';
 }
 
 /**
@@ -23,17 +25,30 @@ export interface AuthorizationStart {
  * then WeChat's authorize URL. The caller redirects to `url`.
  */
 export async function startAuthorization(
-  { config, store, api, site, loginCookie }: AuthorizationDependencies,
+  { config, store, apps, site, loginCookie }: AuthorizationDependencies,
   req: Request,
   res: Response,
-  { returnTo, scope, callbackPath, retry = false, scanTicketId }: AuthorizationStart,
+  { returnTo, scope, callbackPath, retry = false, scanTicketId, app }: AuthorizationStart,
 ): Promise<{ nonce: string; url: string }> {
   const binder = loginCookie.read(req) ?? newBinder();
   const nonce = newNonce();
-  const record: LoginStateRecord = { binderHash: hashBinder(binder), returnTo, scope, createdAt: config.clock.now(), retry };
-  await store.putLoginState(nonce, scanTicketId === undefined ? record : { ...record, scanTicketId }, config.loginTimeoutMs);
+  const record: LoginStateRecord = {
+    binderHash: hashBinder(binder),
+    returnTo,
+    scope,
+    createdAt: config.clock.now(),
+    retry,
+    ...(scanTicketId === undefined ? {} : { scanTicketId }),
+    ...(app === undefined ? {} : { app }),
+  };
+  await store.putLoginState(nonce, record, config.loginTimeoutMs);
   loginCookie.set(req, res, binder);
-  const url = api.buildAuthorizeUrl({ redirectUri: `${site.originOf(req)}${callbackPath}`, scope, state: composeState(config.stateLabel, nonce) });
+  const redirectUri = `${site.originOf(req)}${callbackPath}`;
+  const state = composeState(config.stateLabel, nonce);
+  const url =
+    app === 'website'
+      ? apps.byKind('website').api.buildQrConnectUrl({ redirectUri, state })
+      : apps.official.api.buildAuthorizeUrl({ redirectUri, scope, state });
   return { nonce, url };
 }
 

@@ -18,7 +18,7 @@ const log = logger('callback');
 /** How long a repeated callback waits for the first one (WeChat's double hit) to finish. */
 const OUTCOME_WAIT_MS = 5_000;
 
-type CallbackDependencies = Pick<WechatLoginRuntime, 'config' | 'store' | 'api' | 'tokens' | 'paths' | 'loginCookie'>;
+type CallbackDependencies = Pick<WechatLoginRuntime, 'config' | 'store' | 'apps' | 'tokens' | 'paths' | 'loginCookie'>;
 
 /**
  * GET {prefix}/callback?code=&state= — WeChat's redirect back. Nothing is logged in unless the state is one
@@ -130,7 +130,10 @@ async function exchangeAndLogIn(
   codeHash: string,
   retry: boolean,
 ): Promise<void> {
-  const { config, store, api } = runtime;
+  const { config, store } = runtime;
+  // The code is the app's the login went to (the state says which): exchanged, and the profile read, with its credentials.
+  const app = runtime.apps.byKind(record.app);
+  const { api } = app;
 
   let tokens;
   try {
@@ -162,12 +165,18 @@ async function exchangeAndLogIn(
 
   const profile = await profileFromTokens(api, tokens, config.lang);
   const user = await store.users.upsert(
-    { ...profile, appId: config.appId },
+    { ...profile, appId: app.appId },
     { accessToken: tokens.access_token, refreshToken: tokens.refresh_token, expiresIn: tokens.expires_in },
     config.clock.now(),
   );
   const account = config.onLogin ? await config.onLogin(user, req) : undefined;
-  const login = await signInSession(runtime, req, { user, tokens, account, previousGrantId: await startFreshSession(runtime, req) });
+  const login = await signInSession(runtime, req, {
+    user,
+    tokens,
+    account,
+    previousGrantId: await startFreshSession(runtime, req),
+    ...(app.kind === 'website' ? { app: { kind: 'website' as const, appId: app.appId } } : {}),
+  });
   await store.setCodeOutcome(
     codeHash,
     { status: 'success', binderHash: record.binderHash, returnTo: record.returnTo, login },

@@ -4,6 +4,8 @@ import { startAuthorization } from './authorization.js';
 import { safeReturnTo } from '../http/return-to.js';
 import type { WechatLoginRuntime } from './runtime.js';
 import { isWechatScope } from '../wechat/types.js';
+import { isInWechat } from '../http/request-kind.js';
+import type { ResolvedConfig } from '../config/config.js';
 
 const log = logger('login');
 
@@ -12,21 +14,35 @@ const log = logger('login');
  * Writes no session: the state record and the login cookie carry all the callback needs, so an anonymous
  * visitor costs one short-lived key, not a 7-day session.
  */
-export function loginRoute(runtime: Pick<WechatLoginRuntime, 'config' | 'store' | 'api' | 'paths' | 'site' | 'loginCookie'>) {
+export function loginRoute(runtime: Pick<WechatLoginRuntime, 'config' | 'store' | 'apps' | 'paths' | 'site' | 'loginCookie'>) {
   const { config, paths, site, loginCookie } = runtime;
   return async function login(req: Request, res: Response): Promise<void> {
     const returnTo = safeReturnTo(req.query.returnTo, site.returnToPolicy(req));
     const scope = isWechatScope(req.query.scope) ? req.query.scope : config.scope;
     const retry = req.query.retry === '1';
+    const app = websiteAppFor(config, req);
 
     const { nonce, url } = await startAuthorization(runtime, req, res, {
       returnTo,
       scope,
       retry,
       callbackPath: `${paths.callback}${retry ? '?retry=1' : ''}`,
+      ...(app ? { app } : {}),
     });
     loginCookie.remember(req, res, nonce, { returnTo, scope });
-    log('login started (scope %s)', scope);
+    log('login started (%s)', app === 'website' ? 'website app, qrconnect' : `scope ${scope}`);
     res.redirect(302, url);
   };
+}
+
+/**
+ * 'website' when this login goes to the website app's QR page: a browser other than WeChat's, with a website app
+ * configured, and `desktop: 'website'` or `?app=website` asked for. WeChat's own browser always signs in through
+ * the Official Account (qrconnect is for other browsers); `?app=official` keeps a desktop on it too.
+ */
+function websiteAppFor(config: Pick<ResolvedConfig, 'websiteApp' | 'desktop'>, req: Request): 'website' | undefined {
+  if (!config.websiteApp || isInWechat(req)) return undefined;
+  const asked = req.query.app;
+  if (asked === 'official') return undefined;
+  return config.desktop === 'website' || asked === 'website' ? 'website' : undefined;
 }

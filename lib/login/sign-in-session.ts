@@ -13,6 +13,8 @@ export interface SessionSignIn {
   account: WechatAccount | undefined;
   /** The grant of the login this one replaces (read before the session was regenerated). */
   previousGrantId: string | undefined;
+  /** Set for a login through the website app: its grant is refreshed with that app's credentials. */
+  app?: { kind: 'website'; appId: string };
 }
 
 /**
@@ -22,9 +24,9 @@ export interface SessionSignIn {
 export async function signInSession(
   runtime: Pick<WechatLoginRuntime, 'config' | 'tokens'>,
   req: Request,
-  { user, tokens, account, previousGrantId }: SessionSignIn,
+  { user, tokens, account, previousGrantId, app }: SessionSignIn,
 ): Promise<SessionLogin> {
-  const { grantId, refreshExpiresAt } = await runtime.tokens.createGrant(tokens, user.id, req.sessionID);
+  const { grantId, refreshExpiresAt } = await runtime.tokens.createGrant(tokens, user.id, req.sessionID, app?.appId);
   const login: SessionLogin = {
     userId: user.id,
     scope: hasUserinfoScope(tokens.scope) ? 'snsapi_userinfo' : 'snsapi_base',
@@ -32,6 +34,7 @@ export async function signInSession(
     loggedInAt: runtime.config.clock.now(),
     refreshExpiresAt,
     ...(account === undefined ? {} : { account }),
+    ...(app ? { app: app.kind } : {}),
   };
   try {
     await saveLogin(runtime, req, login, user, previousGrantId);

@@ -1,5 +1,5 @@
 import type { Request } from 'express';
-import type { WechatApiClient } from '../wechat/api-client.js';
+import type { WechatAppKind, WechatApps } from '../wechat/apps.js';
 import type { Clock } from '../clock.js';
 import { WECHAT_ERRCODES, hasErrcode } from '../errors.js';
 import { grantStatusOf, type GrantStatus } from './grant-status.js';
@@ -12,7 +12,8 @@ import type { WechatLang, WechatScope, WechatUserInfoResponse } from '../wechat/
 
 export interface ContextDependencies {
   tokens: TokenManager;
-  api: WechatApiClient;
+  /** Each app's client: a login's profile is read with the app it came through. */
+  apps: WechatApps;
   store: WechatStore;
   lang: WechatLang;
   clock: Clock;
@@ -49,8 +50,17 @@ export class WechatRequestContext {
     return this.login ? (this.data?.user ?? null) : null;
   }
 
+  /** The openid of the app this login came through (each app has its own; all are in `user.openids`). */
   get openid(): string | null {
-    return this.user?.openid ?? null;
+    const user = this.user;
+    if (!user) return null;
+    return user.openids?.[this.#deps.apps.byKind(this.login?.app).appId] ?? user.openid;
+  }
+
+  /** Which app this login came through: `'official'` (the Official Account, in WeChat) or `'website'` (the website app's QR page); null when nobody is logged in. */
+  get app(): WechatAppKind | null {
+    const login = this.login;
+    return login ? (login.app ?? 'official') : null;
   }
 
   get unionid(): string | null {
@@ -165,7 +175,7 @@ export class WechatRequestContext {
       throw new ReauthorizationRequiredError('the profile needs snsapi_userinfo', { scope: 'snsapi_userinfo' });
     }
     const call = async (forceRefresh: boolean) =>
-      deps.api.fetchUserInfo(await this.getAccessToken({ forceRefresh }), this.openid!, deps.lang);
+      deps.apps.byKind(login.app).api.fetchUserInfo(await this.getAccessToken({ forceRefresh }), this.openid!, deps.lang);
     try {
       return await call(false);
     } catch (error) {

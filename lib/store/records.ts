@@ -115,7 +115,7 @@ export function parseUser(hash: Record<string, string>, cipher: TokenCipher, off
 
 export function grantFields(grant: NewGrant | GrantTokens, cipher: TokenCipher, grantId: string): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(grant)) out[key] = String(value);
+  for (const [key, value] of Object.entries(grant)) if (value !== undefined) out[key] = String(value);
   return sealTokens(out, cipher, grantRecordName(grantId));
 }
 
@@ -131,6 +131,7 @@ export function parseGrant(hash: Record<string, string>, cipher: TokenCipher, gr
     scope: hash.scope ?? '',
     openid: hash.openid ?? '',
     userId: Number(hash.userId),
+    ...(hash.appId ? { appId: hash.appId } : {}),
     version: Number(hash.version),
     dead: hash.dead === '1',
   };

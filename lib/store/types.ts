@@ -15,6 +15,8 @@ export interface LoginStateRecord {
   retry: boolean;
   /** Set when the authorization is the phone's for a desktop's scan ticket (the desktop gets its own grant). */
   scanTicketId?: string;
+  /** Set when the login went to the website app's QR page (qrconnect): its code is exchanged with that app. */
+  app?: 'website';
 }
 
 /**
@@ -42,6 +44,8 @@ export interface SessionLogin {
   loggedInAt: number;
   refreshExpiresAt: number;
   account?: WechatAccount;
+  /** Set when the login came through the Open Platform website app; absent: the Official Account. */
+  app?: 'website';
 }
 
 /** The remembered outcome of one authorization code, so a repeated callback is not an error. */
@@ -62,6 +66,8 @@ export interface GrantRecord {
   scope: string;
   openid: string;
   userId: number;
+  /** The app whose tokens these are, when not the Official Account (a website app's): it refreshes them. */
+  appId?: string;
   /** Incremented by every token change; compare-and-set guards against lost updates. */
   version: number;
   /** The refresh token was refused (42002/40030): the user must authorize again. */

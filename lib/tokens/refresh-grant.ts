@@ -10,7 +10,8 @@ import type { UnsavedTokens } from './unsaved-tokens.js';
 const log = logger('tokens');
 
 export interface RefreshDependencies extends SaveTokensDependencies {
-  api: Pick<WechatApiClient, 'refreshToken'>;
+  /** The client of the app that issued a grant (its `appId`; undefined: the Official Account). */
+  apiFor(appId: string | undefined): Pick<WechatApiClient, 'refreshToken'>;
   unsaved: UnsavedTokens;
 }
 
@@ -28,7 +29,7 @@ export interface HeldLock {
 export async function refreshGrant(deps: RefreshDependencies, grantId: string, grant: GrantRecord, lock: HeldLock): Promise<GrantRecord> {
   let result: WechatAccessTokenResponse;
   try {
-    result = await deps.api.refreshToken(grant.refreshToken);
+    result = await deps.apiFor(grant.appId).refreshToken(grant.refreshToken);
   } catch (error) {
     const { REFRESH_TOKEN_EXPIRED, INVALID_REFRESH_TOKEN } = WECHAT_ERRCODES;
     if (!hasErrcode(error, REFRESH_TOKEN_EXPIRED, INVALID_REFRESH_TOKEN)) throw error;

@@ -14,7 +14,10 @@ export { REFRESH_TOKEN_LIFETIME_MS };
 
 export interface TokenManagerOptions {
   store: WechatStore;
+  /** The Official Account's client: it refreshes grants of the Official Account. */
   api: Pick<WechatApiClient, 'refreshToken'>;
+  /** Other apps' clients by AppID (a website app's): each refreshes the grants its app issued. */
+  otherApps?: ReadonlyMap<string, Pick<WechatApiClient, 'refreshToken'>>;
   clock: Clock;
   /** Refresh this long before expiry. */
   skewMs: number;
@@ -31,7 +34,8 @@ export interface GetValidGrantOptions {
 
 export interface TokenManager {
   /** Stores a login's tokens as a new grant, under `grantId` when given (a login's grant id is its session id). */
-  createGrant(tokens: WechatAccessTokenResponse, userId: number, grantId?: string): Promise<{ grantId: string; refreshExpiresAt: number }>;
+  /** Stores a login's tokens; `appId`: the app that issued them when not the Official Account (it refreshes them). */
+  createGrant(tokens: WechatAccessTokenResponse, userId: number, grantId?: string, appId?: string): Promise<{ grantId: string; refreshExpiresAt: number }>;
   /** The grant with a valid access token: refreshed first when expired or within the skew, once across all processes. */
   getValidGrant(grantId: string, options?: GetValidGrantOptions): Promise<GrantRecord>;
   revoke(grantId: string): Promise<void>;
@@ -46,11 +50,11 @@ export interface TokenManager {
  * (refresh-grant.ts), and the tokens WeChat gave that the store refused (unsaved-tokens.ts).
  */
 export function createTokenManager(options: TokenManagerOptions): TokenManager {
-  const { store, api, clock, skewMs, lockTtlMs, waitTimeoutMs } = options;
+  const { store, api, otherApps, clock, skewMs, lockTtlMs, waitTimeoutMs } = options;
   const deps: LockOrWaitDependencies = {
     grants: store.grants,
     users: store.users,
-    api,
+    apiFor: (appId) => (appId && otherApps?.get(appId)) || api,
     clock,
     skewMs,
     lockTtlMs,
@@ -60,7 +64,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
   const inFlight = new Map<string, Promise<GrantRecord>>();
 
   return {
-    async createGrant(tokens, userId, id) {
+    async createGrant(tokens, userId, id, appId) {
       const now = clock.now();
       const refreshExpiresAt = now + REFRESH_TOKEN_LIFETIME_MS;
       const grantId = await store.grants.create(
@@ -73,6 +77,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
           scope: tokens.scope,
           openid: tokens.openid,
           userId,
+          ...(appId === undefined ? {} : { appId }),
         },
         REFRESH_TOKEN_LIFETIME_MS,
         id,

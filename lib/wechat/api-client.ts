@@ -1,12 +1,12 @@
 import type { Got } from 'got';
 import { WECHAT_ERRCODES, WechatArgumentError, hasErrcode, type WechatEndpoint } from '../errors.js';
-import { buildAuthorizeUrl, type AuthorizeUrlParams } from './authorize-url.js';
+import { buildAuthorizeUrl, buildQrConnectUrl, type AuthorizeUrlParams, type QrConnectUrlParams } from './authorize-url.js';
 import { resolveApiClientOptions, type WechatApiClientOptions } from './client-options.js';
 import { createWechatHttp } from './http.js';
 import { callWechat } from './response.js';
 import type { WechatAccessTokenResponse, WechatLang, WechatRefreshTokenResponse, WechatUserInfoResponse } from './types.js';
 
-export { buildAuthorizeUrl, type AuthorizeUrlParams } from './authorize-url.js';
+export { buildAuthorizeUrl, buildQrConnectUrl, type AuthorizeUrlParams, type QrConnectUrlParams } from './authorize-url.js';
 export {
   DEFAULT_API_BASE_URL,
   DEFAULT_AUTHORIZE_BASE_URL,
@@ -20,6 +20,8 @@ export {
 
 export interface WechatApiClient {
   buildAuthorizeUrl(params: AuthorizeUrlParams): string;
+  /** WeChat's QR sign-in page (`/connect/qrconnect`, scope snsapi_login): for an Open Platform website app's client. */
+  buildQrConnectUrl(params: QrConnectUrlParams): string;
   /** code → tokens. Never retried once the request may have reached WeChat: a code is single-use. */
   exchangeCode(code: string): Promise<WechatAccessTokenResponse>;
   refreshToken(refreshToken: string): Promise<WechatRefreshTokenResponse>;
@@ -44,6 +46,7 @@ export function createWechatApiClient(options: WechatApiClientOptions): WechatAp
 
   return {
     buildAuthorizeUrl: (params) => buildAuthorizeUrl(authorizeBaseUrl, appId, params),
+    buildQrConnectUrl: (params) => buildQrConnectUrl(authorizeBaseUrl, appId, params),
 
     async exchangeCode(code) {
       requireString('code', code);

@@ -17,23 +17,50 @@ export interface AuthorizeUrlParams {
   connectRedirect?: boolean;
 }
 
+export interface QrConnectUrlParams {
+  /** Absolute URL WeChat redirects to; its host must be the website app's authorization callback domain. */
+  redirectUri: string;
+  /** 1–128 characters of [a-zA-Z0-9], echoed back unchanged. */
+  state: string;
+}
+
+/**
+ * WeChat's own QR sign-in page for an Open Platform website app (网站应用): `/connect/qrconnect` with
+ * `scope=snsapi_login`, the parameters in WeChat's documented order and `#wechat_redirect` at the end.
+ */
+export function buildQrConnectUrl(authorizeBaseUrl: string, appId: string, { redirectUri, state }: QrConnectUrlParams): string {
+  checkRedirect(redirectUri, state);
+  return (
+    `${trimSlash(authorizeBaseUrl)}/connect/qrconnect` +
+    `?appid=${encodeURIComponent(appId)}` +
+    `&redirect_uri=${encodeURIComponent(redirectUri)}` +
+    `&response_type=code` +
+    `&scope=snsapi_login` +
+    `&state=${state}#wechat_redirect`
+  );
+}
+
+function checkRedirect(redirectUri: unknown, state: unknown): void {
+  // RegExp#test stringifies its argument: without the typeof check a JavaScript caller's missing state
+  // would be sent as the word "undefined" and a number as its digits.
+  if (typeof state !== 'string' || !STATE_PATTERN.test(state)) {
+    throw new WechatArgumentError('"state" must be 1-128 characters of [a-zA-Z0-9] (WeChat rejects anything else)');
+  }
+  if (typeof redirectUri !== 'string' || !/^https?:\/\//i.test(redirectUri)) {
+    throw new WechatArgumentError('"redirectUri" must be an absolute http(s) URL');
+  }
+}
+
 /**
  * WeChat pattern-matches the authorize URL: the parameters must come in exactly this order and the
  * URL must end with `#wechat_redirect`, even when reached by a 302.
  */
 export function buildAuthorizeUrl(authorizeBaseUrl: string, appId: string, params: AuthorizeUrlParams): string {
   const { redirectUri, scope, state, forcePopup = false, connectRedirect = true } = params;
-  // RegExp#test stringifies its argument: without the typeof check a JavaScript caller's missing state
-  // would be sent as the word "undefined" and a number as its digits.
-  if (typeof state !== 'string' || !STATE_PATTERN.test(state)) {
-    throw new WechatArgumentError('"state" must be 1-128 characters of [a-zA-Z0-9] (WeChat rejects anything else)');
-  }
   if (!isWechatScope(scope)) {
     throw new WechatArgumentError('"scope" must be "snsapi_base" or "snsapi_userinfo"');
   }
-  if (typeof redirectUri !== 'string' || !/^https?:\/\//i.test(redirectUri)) {
-    throw new WechatArgumentError('"redirectUri" must be an absolute http(s) URL');
-  }
+  checkRedirect(redirectUri, state);
   let url =
     `${trimSlash(authorizeBaseUrl)}/connect/oauth2/authorize` +
     `?appid=${encodeURIComponent(appId)}` +

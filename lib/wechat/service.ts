@@ -72,5 +72,6 @@ export async function profileFromTokens(
 }
 
 export function hasUserinfoScope(scope: string | undefined): boolean {
-  return (scope ?? '').split(',').includes('snsapi_userinfo');
+  // A website app's snsapi_login grants /sns/userinfo as snsapi_userinfo does.
+  return (scope ?? '').split(',').some((granted) => granted === 'snsapi_userinfo' || granted === 'snsapi_login');
 }

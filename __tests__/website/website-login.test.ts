@@ -137,6 +137,31 @@ describe('a desktop browser with desktop: "website" (the default with a websiteA
   });
 });
 
+describe("WeChat's QR page inside the app's own page (the iframe wxLogin.js draws)", () => {
+  it('/login?embed=1 asks qrconnect for login_type=jssdk&self_redirect=false, and the top window lands signed in', async () => {
+    const { app } = newApp(websiteOptions());
+    const agent = request.agent(app);
+    const login = await agent.get('/auth/wechat/login?app=website&embed=1&returnTo=/profile').set('User-Agent', DESKTOP_UA);
+    expect(login.status).toBe(302);
+    const qrconnect = login.headers.location as string;
+    expect(qrconnect).toMatch(/&scope=snsapi_login&state=[A-Za-z0-9]+&login_type=jssdk&self_redirect=false#wechat_redirect$/);
+    // The emulator, as WeChat, sends the top window (not the frame) to the callback.
+    const res = await fetch(qrconnect.replace('#wechat_redirect', ''), { headers: { 'x-wechat-emulator-user': 'alice' }, redirect: 'manual' });
+    const body = await res.text();
+    const callbackUrl = res.status === 302 ? res.headers.get('location')! : /https?:\/\/[^"']+\/auth\/wechat\/callback\?[^"']+/.exec(body)?.[0].replace(/&amp;/g, '&');
+    expect(callbackUrl).toContain('/auth/wechat/callback?code=');
+    const callback = await agent.get(pathOf(callbackUrl!)).set('User-Agent', DESKTOP_UA);
+    expect(callback.headers.location).toBe('/profile');
+    expect((await me(agent)).body.app).toBe('website');
+  });
+
+  it('a plain /login (no embed) leaves the page whole: no login_type', async () => {
+    const { app } = newApp(websiteOptions());
+    const login = await request(app).get('/auth/wechat/login').set('User-Agent', DESKTOP_UA);
+    expect(login.headers.location).not.toContain('login_type');
+  });
+});
+
 describe('the other desktop choices beside a website app', () => {
   it('desktop: "scan" shows the scan page on a guarded page, and ?app=website still reaches qrconnect', async () => {
     const { app } = newApp(websiteOptions({ desktop: 'scan' }));

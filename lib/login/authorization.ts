@@ -17,6 +17,8 @@ export interface AuthorizationStart {
   scanTicketId?: string;
   /** `'website'`: the website app's QR page (qrconnect, scope snsapi_login) instead of the Official Account's authorize. */
   app?: 'website';
+  /** With `app: 'website'`: WeChat's QR page drawn inside an iframe of the app's page (it sends the top window back). */
+  embedded?: boolean;
 }
 
 /**
@@ -28,7 +30,7 @@ export async function startAuthorization(
   { config, store, apps, site, loginCookie }: AuthorizationDependencies,
   req: Request,
   res: Response,
-  { returnTo, scope, callbackPath, retry = false, scanTicketId, app }: AuthorizationStart,
+  { returnTo, scope, callbackPath, retry = false, scanTicketId, app, embedded = false }: AuthorizationStart,
 ): Promise<{ nonce: string; url: string }> {
   const binder = loginCookie.read(req) ?? newBinder();
   const nonce = newNonce();
@@ -47,7 +49,7 @@ export async function startAuthorization(
   const state = composeState(config.stateLabel, nonce);
   const url =
     app === 'website'
-      ? apps.byKind('website').api.buildQrConnectUrl({ redirectUri, state })
+      ? apps.byKind('website').api.buildQrConnectUrl({ redirectUri, state, embedded })
       : apps.official.api.buildAuthorizeUrl({ redirectUri, scope, state });
   return { nonce, url };
 }

@@ -27,7 +27,8 @@ export function loginRoute(runtime: Pick<WechatLoginRuntime, 'config' | 'store' 
       scope,
       retry,
       callbackPath: `${paths.callback}${retry ? '?retry=1' : ''}`,
-      ...(app ? { app } : {}),
+      // ?embed=1: the app shows WeChat's QR page in an iframe of its own page (<iframe src="{prefix}/login?embed=1…">).
+      ...(app ? { app, embedded: req.query.embed === '1' } : {}),
     });
     loginCookie.remember(req, res, nonce, { returnTo, scope });
     log('login started (%s)', app === 'website' ? 'website app, qrconnect' : `scope ${scope}`);

@@ -22,13 +22,19 @@ export interface QrConnectUrlParams {
   redirectUri: string;
   /** 1–128 characters of [a-zA-Z0-9], echoed back unchanged. */
   state: string;
+  /**
+   * The page is shown in an iframe of the site's own page, as wxLogin.js draws it (`login_type=jssdk`,
+   * `self_redirect=false`): once the phone allows, WeChat sends the top window, not the frame, to `redirectUri`.
+   * Default false.
+   */
+  embedded?: boolean;
 }
 
 /**
  * WeChat's own QR sign-in page for an Open Platform website app (网站应用): `/connect/qrconnect` with
  * `scope=snsapi_login`, the parameters in WeChat's documented order and `#wechat_redirect` at the end.
  */
-export function buildQrConnectUrl(authorizeBaseUrl: string, appId: string, { redirectUri, state }: QrConnectUrlParams): string {
+export function buildQrConnectUrl(authorizeBaseUrl: string, appId: string, { redirectUri, state, embedded = false }: QrConnectUrlParams): string {
   checkRedirect(redirectUri, state);
   return (
     `${trimSlash(authorizeBaseUrl)}/connect/qrconnect` +
@@ -36,7 +42,9 @@ export function buildQrConnectUrl(authorizeBaseUrl: string, appId: string, { red
     `&redirect_uri=${encodeURIComponent(redirectUri)}` +
     `&response_type=code` +
     `&scope=snsapi_login` +
-    `&state=${state}#wechat_redirect`
+    `&state=${state}` +
+    (embedded ? '&login_type=jssdk&self_redirect=false' : '') +
+    '#wechat_redirect'
   );
 }
 

@@ -3,6 +3,7 @@ import type { WechatStore } from '../store/types.js';
 import type { TokenManager } from '../tokens/token-manager.js';
 import type { WechatApiClient } from '../wechat/api-client.js';
 import type { LoginCookie } from './login-cookie.js';
+import type { LoginStateCookies } from './state-cookie.js';
 import type { RoutePaths } from '../http/paths.js';
 import type { Site } from '../http/site.js';
 
@@ -18,4 +19,6 @@ export interface WechatLoginRuntime {
   paths: RoutePaths;
   site: Site;
   loginCookie: LoginCookie;
+  /** One sealed cookie per started login: the state, carried by the browser instead of the store. */
+  stateCookies: LoginStateCookies;
 }

@@ -4,6 +4,8 @@ import { createWechatApps } from './wechat/apps.js';
 import { DEFAULTS, resolveConfig, type ResolvedConfig, type WechatLoginOptions } from './config/config.js';
 import { createErrorHandler, createGuard, type RequireWechatUserOptions } from './guard.js';
 import { createLoginCookie } from './login/login-cookie.js';
+import { createLoginStateCookies } from './login/state-cookie.js';
+import { OPEN_LOGINS_WITHOUT_LIMITS } from './config/rate-limit-options.js';
 import { createRoutePaths } from './http/paths.js';
 import { createRouter } from './router.js';
 import { createSessionMiddleware } from './session/session.js';
@@ -92,14 +94,25 @@ export function createWechatLogin(options: WechatLoginOptions, deps: CreateWecha
 
   const paths = createRoutePaths(config.prefix, config.scope);
   const site = createSite(config.publicUrl, config.allowedReturnHosts);
+  const loginCookieName = `${config.session ? config.session.name : DEFAULTS.sessionName}.login`;
   const loginCookie = createLoginCookie({
-    name: `${config.session ? config.session.name : DEFAULTS.sessionName}.login`,
+    name: loginCookieName,
     path: paths.mount,
     maxAgeMs: config.loginTimeoutMs,
     site,
     secret: config.appSecret,
   });
-  const runtime = { config, store, api, apps, tokens, paths, site, loginCookie };
+  const stateCookies = createLoginStateCookies({
+    name: loginCookieName,
+    path: paths.mount,
+    maxAgeMs: config.loginTimeoutMs,
+    maxPerBrowser: config.rateLimit ? config.rateLimit.openLoginsPerBrowser : OPEN_LOGINS_WITHOUT_LIMITS,
+    site,
+    // The session secret (all of a rotation list: cookies sealed before still open); the app secret when the app
+    // brings its own session.
+    secrets: config.session ? [config.session.secret].flat() : [config.appSecret],
+  });
+  const runtime = { config, store, api, apps, tokens, paths, site, loginCookie, stateCookies };
 
   return {
     router: createRouter(runtime, sessionMiddleware(config, redis)),

@@ -4,7 +4,6 @@ import { logger } from './debug.js';
 import { messagePage, pageView } from './http/pages.js';
 import { callbackRoute } from './login/callback-route.js';
 import { loginRoute } from './login/login-route.js';
-import { loginLimits } from './login/login-limits.js';
 import { logoutConfirmRoute, logoutRoute } from './login/logout-route.js';
 import { qrRoute } from './login/qr-route.js';
 import { mountScanRoutes } from './scan/routes.js';
@@ -38,7 +37,7 @@ export function createRouter(runtime: WechatLoginRuntime, session: RequestHandle
   // Our routes sit behind one prefix match, so the app's own requests pass one layer, not six.
   const routes = express.Router();
   routes.use(usableOriginOnly(runtime.site));
-  routes.get(ROUTES.login, noStore, ...loginLimits(runtime), loginRoute(runtime));
+  routes.get(ROUTES.login, noStore, loginRoute(runtime));
   routes.get(ROUTES.callback, noStore, callbackRoute(runtime));
   routes.get(ROUTES.logout, noStore, logoutConfirmRoute(runtime));
   routes.post(ROUTES.logout, noStore, sameOriginOnly(runtime.site), logoutRoute(runtime));

@@ -34,9 +34,11 @@ afterAll(async () => {
 async function loginAcross(from: Express, to: Express, user = 'alice'): Promise<string> {
   const start = await request(from).get('/auth/wechat/login?returnTo=/profile').set('User-Agent', WECHAT_UA);
   expect(start.status).toBe(302);
-  const loginCookie = sessionCookieFrom(start, 'wechat.sid.login');
+  // The login cookie (the binder) and the state's own cookie: what the browser brings back from WeChat.
+  const nonce = new URL(start.headers.location as string).searchParams.get('state')!;
+  const loginCookies = `${sessionCookieFrom(start, 'wechat.sid.login')}; ${sessionCookieFrom(start, `wechat.sid.login.${nonce}`)}`;
   const callbackUrl = world.emulator.authorize(start.headers.location as string, { user });
-  const callback = await request(to).get(pathOf(callbackUrl)).set('User-Agent', WECHAT_UA).set('Cookie', loginCookie);
+  const callback = await request(to).get(pathOf(callbackUrl)).set('User-Agent', WECHAT_UA).set('Cookie', loginCookies);
   expect(callback.status).toBe(302);
   expect(callback.headers.location).toBe('/profile');
   return sessionCookieFrom(callback);

@@ -2,7 +2,6 @@ import { describe, expect, it } from '@jest/globals';
 import type { Express } from 'express';
 import request from 'supertest';
 import { createMemoryStore, createWechatLogin, type WechatLogin } from '../../lib/index.js';
-import { createKeys } from '../../lib/store/keys.js';
 import { buildApp, loginOptions, pathOf, WECHAT_UA, type Agent, type LoginWorld } from '../helpers/login-app.js';
 import { useLoginSuite } from '../helpers/login-suite.js';
 import { setCookies } from './fault-helpers.js';
@@ -47,8 +46,14 @@ function cookieHeader(agent: Agent): string {
   return jar.getCookies({ domain: '127.0.0.1', path: '/auth/wechat', secure: false, script: false }).map((c) => `${c.name}=${c.value}`).join('; ');
 }
 
-async function dropState(nonce: string): Promise<void> {
-  expect(await world.redis.del(createKeys('wol', world.emulator.defaultApp.appId).loginState(nonce))).toBe(1);
+/**
+ * The browser no longer holds the state's cookie (its Max-Age passed, the browser dropped it): only the login
+ * cookie's remembered copy is left to say where the login was going.
+ */
+function dropStateCookie(agent: Agent, nonce: string): void {
+  const jar = (agent as unknown as { jar: { setCookie(cookie: string, domain: string, path: string): unknown } }).jar;
+  jar.setCookie(`wechat.sid.login.${nonce}=gone; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Path=/auth/wechat`, '127.0.0.1', '/auth/wechat');
+  expect(cookieHeader(agent)).not.toContain(`wechat.sid.login.${nonce}=`);
 }
 
 describe("a stale callback's fresh login goes where the first one was going", () => {
@@ -63,10 +68,10 @@ describe("a stale callback's fresh login goes where the first one was going", ()
     expect(done.headers.location).toBe('/profile?tab=2#top');
   });
 
-  it('after Redis lost the state: the same, and the scope is kept', async () => {
+  it("after the browser dropped the state's cookie: the same, from the login cookie's copy, and the scope is kept", async () => {
     const agent = request.agent(app);
     const { callbackPath, nonce } = await startLogin(agent, 'returnTo=/api/me&scope=snsapi_base');
-    await dropState(nonce);
+    dropStateCookie(agent, nonce);
     const restart = restartOf(await agent.get(callbackPath).set('User-Agent', WECHAT_UA));
     expect(restart).toBe('/auth/wechat/login?returnTo=%2Fapi%2Fme&scope=snsapi_base&retry=1');
     const start = await agent.get(restart).set('User-Agent', WECHAT_UA);
@@ -106,7 +111,6 @@ describe('the remembered returnTo is not trusted', () => {
     const { start, callbackPath, nonce } = await startLogin(agent, 'returnTo=/profile');
     const [payload, mac] = setCookies(start)['wechat.sid.login.return']!.split('.');
     const forged = Buffer.from(JSON.stringify([nonce, '/admin', 'snsapi_userinfo'])).toString('base64url');
-    await dropState(nonce);
     const binder = setCookies(start)['wechat.sid.login']!;
     for (const cookie of [`${forged}.${mac}`, `${payload}.${mac!.slice(1)}A`, payload!, `${payload}.${mac}.x`]) {
       const res = await request(app)
@@ -121,13 +125,12 @@ describe('the remembered returnTo is not trusted', () => {
     const agent = request.agent(app);
     const first = await startLogin(agent, 'returnTo=/first');
     await startLogin(agent, 'returnTo=/second');
-    await dropState(first.nonce);
+    dropStateCookie(agent, first.nonce);
     expect(restartOf(await agent.get(first.callbackPath).set('User-Agent', WECHAT_UA))).toBe('/auth/wechat/login?retry=1');
   });
 
   it('a stale callback from a link (without the cookie) restarts to /', async () => {
-    const { callbackPath, nonce } = await startLogin(request.agent(app), 'returnTo=/profile');
-    await dropState(nonce);
+    const { callbackPath } = await startLogin(request.agent(app), 'returnTo=/profile');
     expect(restartOf(await request(app).get(callbackPath).set('User-Agent', WECHAT_UA))).toBe('/auth/wechat/login?retry=1');
   });
 
@@ -138,7 +141,7 @@ describe('the remembered returnTo is not trusted', () => {
       const strictApp = buildApp(strict);
       const agent = request.agent(app);
       const { callbackPath, nonce } = await startLogin(agent, `returnTo=${encodeURIComponent('https://partner.example/welcome')}`);
-      await dropState(nonce);
+      dropStateCookie(agent, nonce);
       const restart = restartOf(await request(strictApp).get(callbackPath).set('User-Agent', WECHAT_UA).set('Cookie', cookieHeader(agent)));
       expect(restart).toBe(`/auth/wechat/login?returnTo=${encodeURIComponent('https://partner.example/welcome')}&retry=1`);
       const strictAgent = request.agent(strictApp);

@@ -52,9 +52,10 @@ export function loginOptions(world: LoginWorld, overrides: Partial<WechatLoginOp
     clock: world.clock,
     timeoutMs: 1_000,
     retry: { baseDelayMs: 5, maxDelayMs: 20 },
-    // A suite logs in from 127.0.0.1 far more often than 60 times a minute of its test clock, in any order; the
-    // per-address limit has its own tests (hostile/floods), the per-browser cap stays at its default here.
-    rateLimit: { loginsPerMinutePerIp: 100_000 },
+    // A suite sends made-up codes, bad callbacks and scan codes from 127.0.0.1 far more often than the defaults
+    // allow in a minute of its test clock; the per-address limits have their own tests (hostile/floods), the
+    // per-browser cap on open logins stays at its default here.
+    rateLimit: { refusedCodesPerMinutePerIp: 100_000, badCallbacksPerMinutePerIp: 100_000, scanCodesPerMinutePerIp: 100_000 },
     ...overrides,
   };
 }

@@ -180,6 +180,12 @@ describe('fixation: a cookie from before login never becomes the logged-in sessi
   });
 });
 
+/** `name=value` of the state's own cookie that /login set (`wechat.sid.login.<nonce>`). */
+function stateCookieOf(start: request.Response): string {
+  const nonce = new URL(start.headers.location as string).searchParams.get('state')!;
+  return cookieSet(start, `wechat.sid.login.${nonce}`)!;
+}
+
 describe('a tampered login cookie (the browser binder) logs nobody in', () => {
   const BINDER_TAMPERINGS: [string, (binder: string) => string][] = [
     ['one character changed', (b) => flip(b, 5)],
@@ -193,8 +199,10 @@ describe('a tampered login cookie (the browser binder) logs nobody in', () => {
   it.each(BINDER_TAMPERINGS)('%s → 403 at the callback, nobody logged in', async (_name, tamper) => {
     const start = await request(app).get('/auth/wechat/login').set('User-Agent', WECHAT_UA);
     const binder = cookieSet(start, 'wechat.sid.login')!.split('=')[1]!;
+    // The state's own cookie untouched: the binder is what must refuse.
+    const state = stateCookieOf(start);
     const callbackPath = pathOf(world.emulator.authorize(start.headers.location as string, { user: 'alice' }));
-    const res = await request(app).get(callbackPath).set('Cookie', `wechat.sid.login=${encodeURIComponent(tamper(decodeURIComponent(binder)))}`);
+    const res = await request(app).get(callbackPath).set('Cookie', `wechat.sid.login=${encodeURIComponent(tamper(decodeURIComponent(binder)))}; ${state}`);
     expect(res.status).toBe(403);
     expect(cookieSet(res, 'wechat.sid')).toBeUndefined();
     expectNoLeak(res, SECRETS);
@@ -204,7 +212,7 @@ describe('a tampered login cookie (the browser binder) logs nobody in', () => {
     const start = await request(app).get('/auth/wechat/login').set('User-Agent', WECHAT_UA);
     const binder = cookieSet(start, 'wechat.sid.login')!;
     const callbackPath = pathOf(world.emulator.authorize(start.headers.location as string, { user: 'alice' }));
-    const res = await request(app).get(callbackPath).set('Cookie', binder);
+    const res = await request(app).get(callbackPath).set('Cookie', `${binder}; ${stateCookieOf(start)}`);
     expect(res.status).toBe(302);
     expect((await me(app, cookieSet(res, 'wechat.sid')!)).status).toBe(200);
   });

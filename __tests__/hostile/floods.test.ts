@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import express, { type Express } from 'express';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { createMemoryStore, createWechatLogin, type WechatLogin, type WechatLoginOptions } from '../../lib/index.js';
@@ -10,17 +10,15 @@ import { createExpiringMap } from '../../lib/store/expiring-map.js';
 import { createMemoryRateLimit } from '../../lib/http/memory-rate-limit.js';
 import { createTestClock } from '../../lib/testing/index.js';
 import { buildApp, loginOptions, pathOf, startWorld, WECHAT_UA, type LoginWorld } from '../helpers/login-app.js';
-import { startRedisServer } from '../helpers/redis-server.js';
 import { reportFigure } from '../helpers/figures.js';
 
 /**
- * Floods of unauthenticated requests: /login writes a state per hit, so it is bounded per client address and
- * per browser (its login cookie), in Redis so the bounds hold across processes; past them 429 + Retry-After,
- * and nothing written. The other routes of ours that strangers reach write nothing at all.
+ * Crowds and floods: what completes is never limited; what costs us or WeChat without a login at the end is,
+ * per client address and in Redis so it holds across processes (code exchanges WeChat refuses, callbacks with a
+ * bad state). /login writes nothing at all, so there is nothing to limit there.
  */
 
 const MINUTE = 60_000;
-const LOGIN_TIMEOUT = 10 * MINUTE;
 
 let world: LoginWorld;
 const opened: WechatLogin[] = [];
@@ -34,7 +32,7 @@ afterAll(async () => {
 
 /**
  * An app with a key prefix of its own (its keys are counted alone), believing X-Forwarded-For from loopback as
- * behind a proxy (`trust proxy`), so a test picks each request's client address.
+ * behind a proxy (`trust proxy`), so a test picks each request's client address. The default limits unless set.
  */
 function floodApp(overrides: Partial<WechatLoginOptions> = {}, { trustProxy = true } = {}): { app: Express; keyPrefix: string } {
   const keyPrefix = overrides.keyPrefix ?? `flood${randomBytes(4).toString('hex')}`;
@@ -44,8 +42,6 @@ function floodApp(overrides: Partial<WechatLoginOptions> = {}, { trustProxy = tr
   if (trustProxy) app.set('trust proxy', 'loopback');
   return { app, keyPrefix };
 }
-
-const startLogin = (app: Express, ip: string) => request(app).get('/auth/wechat/login').set('User-Agent', WECHAT_UA).set('X-Forwarded-For', ip);
 
 /** Every key under `prefix`, by SCAN (never KEYS). */
 async function keysUnder(prefix: string, redis: Redis = world.redis): Promise<string[]> {
@@ -58,9 +54,8 @@ async function keysUnder(prefix: string, redis: Redis = world.redis): Promise<st
   } while (cursor !== '0');
   return found;
 }
-const statesUnder = async (prefix: string) => (await keysUnder(prefix)).filter((key) => key.includes(':state:'));
 
-/** `count` requests, `concurrency` at a time; the statuses seen, with how often. */
+/** `count` tasks, `concurrency` at a time; the statuses seen, with how often. */
 async function flood(count: number, concurrency: number, send: (i: number) => Promise<request.Response>): Promise<Record<number, number>> {
   const statuses: Record<number, number> = {};
   let next = 0;
@@ -75,155 +70,112 @@ async function flood(count: number, concurrency: number, send: (i: number) => Pr
   return statuses;
 }
 
-const cookiesOf = (res: request.Response) => ([] as string[]).concat(res.headers['set-cookie'] ?? []);
+type Agent = ReturnType<typeof request.agent>;
 
-describe('per client address: loginsPerMinutePerIp (default 60)', () => {
-  it('the 61st login within a minute from one address gets 429 with Retry-After, and refused logins write nothing', async () => {
+/** A browser at `ip` starts a login on `from`, WeChat answers, the callback goes to `to`: the callback's answer. */
+async function logIn(from: Express, to: Express, ip: string, user = 'alice'): Promise<{ agent: Agent; callback: request.Response }> {
+  const agent = request.agent(from);
+  const start = await agent.get('/auth/wechat/login?returnTo=/api/me').set('User-Agent', WECHAT_UA).set('X-Forwarded-For', ip);
+  expect(start.status).toBe(302);
+  const callbackPath = pathOf(world.emulator.authorize(start.headers.location as string, { user }));
+  const cookies = ([] as string[]).concat(start.headers['set-cookie'] ?? []).map((c) => c.split(';')[0]).join('; ');
+  const callback = await request(to).get(callbackPath).set('User-Agent', WECHAT_UA).set('X-Forwarded-For', ip).set('Cookie', cookies);
+  return { agent, callback };
+}
+
+/** A real state of this browser's, with a made-up code: what one spending the app's WeChat quota sends. */
+async function madeUpCode(agent: Agent, ip: string): Promise<request.Response> {
+  const start = await agent.get('/auth/wechat/login').set('User-Agent', WECHAT_UA).set('X-Forwarded-For', ip);
+  const state = new URL(start.headers.location as string).searchParams.get('state')!;
+  return agent.get(`/auth/wechat/callback?code=${randomBytes(16).toString('hex')}&state=${state}`).set('User-Agent', WECHAT_UA).set('X-Forwarded-For', ip);
+}
+
+describe('a crowd behind one address is never refused', () => {
+  it('200 logins from one address within a minute, over two instances, all log in with the default options; no window is left', async () => {
+    const keyPrefix = `crowd${randomBytes(4).toString('hex')}`;
+    const one = floodApp({ keyPrefix }).app;
+    const two = floodApp({ keyPrefix }).app;
+    const sessions: string[] = [];
+    const statuses = await flood(200, 10, async (i) => {
+      // Two people logging in 100 times each: within MAX_GRANTS_PER_USER, so every session stays signed in.
+      const { callback } = await logIn(i % 2 ? one : two, i % 2 ? two : one, '203.0.113.77', i < 100 ? 'alice' : 'bob');
+      const sid = ([] as string[]).concat(callback.headers['set-cookie'] ?? []).find((c) => c.startsWith('wechat.sid='));
+      if (sid) sessions.push(sid.split(';')[0]!);
+      return callback;
+    });
+    reportFigure(`200 logins from one address over two instances: ${JSON.stringify(statuses)}`);
+    expect(statuses).toEqual({ 302: 200 });
+    expect(sessions).toHaveLength(200);
+    for (const sid of sessions) expect((await request(one).get('/api/me').set('Accept', 'application/json').set('Cookie', sid)).status).toBe(200);
+    // Each exchange's reservation was given back once WeChat took the code: no window holds a member.
+    expect((await keysUnder(keyPrefix)).filter((key) => key.includes(':rl:'))).toEqual([]);
+  });
+
+  it('/login writes nothing: 1,000 hits from one address leave no key and are all 302', async () => {
     const { app, keyPrefix } = floodApp();
-    for (let i = 0; i < 60; i++) expect((await startLogin(app, '198.51.100.7')).status).toBe(302);
-    for (let i = 0; i < 10; i++) {
-      const refused = await startLogin(app, '198.51.100.7');
-      expect(refused.status).toBe(429);
-      expect(refused.headers['retry-after']).toBe('60'); // the clock has not moved: the oldest leaves in 60 s
-      expect(refused.headers['cache-control']).toBe('no-store');
-      expect(refused.text).toContain('登录尝试过于频繁'); // too many sign-in attempts
-      expect(cookiesOf(refused)).toEqual([]); // no login cookie either
-    }
-    expect(await statesUnder(keyPrefix)).toHaveLength(60);
-    // The states and one window: a refused hit adds no key and no member.
-    expect(await keysUnder(keyPrefix)).toHaveLength(61);
-    const [window] = (await keysUnder(keyPrefix)).filter((key) => key.includes(':rl:'));
-    expect(window).toMatch(/:rl:\{login-ip:198\.51\.100\.7\}$/);
-    expect(await world.redis.zcard(window!)).toBe(60);
+    const statuses = await flood(1000, 25, () => request(app).get('/auth/wechat/login').set('X-Forwarded-For', '192.0.2.50'));
+    expect(statuses).toEqual({ 302: 1000 });
+    expect(await keysUnder(keyPrefix)).toEqual([]);
   });
+});
 
-  it('answers JSON callers { error: "rate_limited" }', async () => {
-    const { app } = floodApp({ rateLimit: { loginsPerMinutePerIp: 1 } });
-    await startLogin(app, '198.51.100.8');
-    const refused = await startLogin(app, '198.51.100.8').set('Accept', 'application/json');
-    expect(refused.status).toBe(429);
-    expect(refused.headers['content-type']).toMatch(/^application\/json/);
-    expect(refused.body).toEqual({ error: 'rate_limited', retryAfter: 60 });
+describe('refusedCodesPerMinutePerIp (default 30): made-up codes cannot spend the WeChat quota', () => {
+  it('200 made-up codes from one address, 20 at once: 30 exchanges reach WeChat, the rest 429 with Retry-After', async () => {
+    const { app, keyPrefix } = floodApp();
+    const exchanges = world.emulator.calls.access_token;
+    const agents = Array.from({ length: 20 }, () => request.agent(app));
+    const answers: request.Response[] = [];
+    const statuses = await flood(200, 20, async (i) => {
+      const res = await madeUpCode(agents[i % 20]!, '198.51.100.7');
+      answers.push(res);
+      return res;
+    });
+    const caused = world.emulator.calls.access_token - exchanges;
+    reportFigure(`200 made-up codes from one address: ${caused} WeChat code exchanges, ${JSON.stringify(statuses)}`);
+    expect(caused).toBe(30);
+    // A refused code restarts its login once (302 to /login?retry=1); past the budget, 429 before WeChat.
+    expect(statuses).toEqual({ 302: 30, 429: 170 });
+    const refused = answers.find((res) => res.status === 429)!;
     expect(refused.headers['retry-after']).toBe('60');
+    expect(refused.text).toContain('登录尝试过于频繁'); // too many sign-in attempts
+    const windows = (await keysUnder(keyPrefix)).filter((key) => key.includes(':rl:'));
+    expect(windows).toHaveLength(1);
+    expect(windows[0]).toMatch(/:rl:\{refused-code:198\.51\.100\.7\}$/);
+    expect(await world.redis.zcard(windows[0]!)).toBe(30);
   });
 
-  it('counts each address on its own', async () => {
-    const { app } = floodApp({ rateLimit: { loginsPerMinutePerIp: 3 } });
-    for (let i = 0; i < 3; i++) await startLogin(app, '203.0.113.1');
-    expect((await startLogin(app, '203.0.113.1')).status).toBe(429);
-    expect((await startLogin(app, '203.0.113.2')).status).toBe(302);
+  it('counts each address on its own, and a sliding minute by the injected clock frees the oldest', async () => {
+    const { app } = floodApp({ rateLimit: { refusedCodesPerMinutePerIp: 2 } });
+    const agent = request.agent(app);
+    expect((await madeUpCode(agent, '203.0.113.1')).status).toBe(302);
+    world.clock.advance(10_000);
+    expect((await madeUpCode(agent, '203.0.113.1')).status).toBe(302);
+    const limited = await madeUpCode(agent, '203.0.113.1');
+    expect([limited.status, limited.headers['retry-after']]).toEqual([429, '50']);
+    expect((await madeUpCode(agent, '203.0.113.2')).status).toBe(302);
+    world.clock.advance(50_000);
+    expect((await madeUpCode(agent, '203.0.113.1')).status).toBe(302);
   });
 
-  it('counts IPv6 clients by their /64 (one subscriber), and an IPv4-mapped address as the IPv4 one', async () => {
-    const { app } = floodApp({ rateLimit: { loginsPerMinutePerIp: 3 } });
-    for (const ip of ['2001:db8:1:2::1', '2001:db8:1:2::2', '2001:0DB8:0001:0002:abcd:ef01:2345:6789']) {
-      expect((await startLogin(app, ip)).status).toBe(302);
-    }
-    expect((await startLogin(app, '2001:db8:1:2:ffff::9')).status).toBe(429);
-    expect((await startLogin(app, '2001:db8:1:3::1')).status).toBe(302); // the next /64: someone else
-
-    for (const ip of ['203.0.113.9', '::ffff:203.0.113.9', '203.0.113.9']) expect((await startLogin(app, ip)).status).toBe(302);
-    expect((await startLogin(app, '::ffff:203.0.113.9')).status).toBe(429);
-  });
-
-  it('a sliding minute by the injected clock: Retry-After counts down, and the oldest login leaving frees a place', async () => {
-    const { app } = floodApp({ rateLimit: { loginsPerMinutePerIp: 3 } });
-    for (let i = 0; i < 3; i++) {
-      expect((await startLogin(app, '192.0.2.30')).status).toBe(302);
-      world.clock.advance(10_000); // logins at 0, 10 and 20 s
-    }
-    // 30 s after the first
-    expect((await startLogin(app, '192.0.2.30')).headers['retry-after']).toBe('30');
-    world.clock.advance(30_000 - 1);
-    const last = await startLogin(app, '192.0.2.30');
-    expect([last.status, last.headers['retry-after']]).toEqual([429, '1']);
-    world.clock.advance(1); // the first is a minute old: one place, the other two still count
-    expect((await startLogin(app, '192.0.2.30')).status).toBe(302);
-    expect((await startLogin(app, '192.0.2.30')).headers['retry-after']).toBe('10');
-  });
-
-  it('two app instances on one Redis share the count', async () => {
+  it('the budget is shared by two instances on one Redis', async () => {
     const keyPrefix = `shared${randomBytes(4).toString('hex')}`;
-    const one = floodApp({ keyPrefix, rateLimit: { loginsPerMinutePerIp: 4 } }).app;
-    const two = floodApp({ keyPrefix, rateLimit: { loginsPerMinutePerIp: 4 } }).app;
-    for (const app of [one, two, one, two]) expect((await startLogin(app, '192.0.2.40')).status).toBe(302);
-    expect((await startLogin(one, '192.0.2.40')).status).toBe(429);
-    expect((await startLogin(two, '192.0.2.40')).status).toBe(429);
-    expect(await statesUnder(keyPrefix)).toHaveLength(4);
+    const one = floodApp({ keyPrefix, rateLimit: { refusedCodesPerMinutePerIp: 4 } }).app;
+    const two = floodApp({ keyPrefix, rateLimit: { refusedCodesPerMinutePerIp: 4 } }).app;
+    const statuses: number[] = [];
+    for (const app of [one, two, one, two, one, two]) statuses.push((await madeUpCode(request.agent(app), '192.0.2.40')).status);
+    expect(statuses).toEqual([302, 302, 302, 302, 429, 429]);
   });
 
   it('without trust proxy, a forged X-Forwarded-For does not make a flooder many clients', async () => {
-    const { app, keyPrefix } = floodApp({ rateLimit: { loginsPerMinutePerIp: 3 } }, { trustProxy: false });
-    const statuses = await flood(20, 1, (i) => startLogin(app, `10.0.${i}.1`));
-    expect(statuses).toEqual({ 302: 3, 429: 17 });
-    expect(await statesUnder(keyPrefix)).toHaveLength(3);
-  });
-
-  it('a flood of 1,000 /login hits from one client without cookies leaves 61 keys in Redis (1,000 without the limits)', async () => {
-    const unlimited = floodApp({ rateLimit: false });
-    const limited = floodApp();
-    const before = await flood(1000, 25, () => startLogin(unlimited.app, '192.0.2.50'));
-    const after = await flood(1000, 25, () => startLogin(limited.app, '192.0.2.50'));
-    const keysBefore = (await keysUnder(unlimited.keyPrefix)).length;
-    const keysAfter = (await keysUnder(limited.keyPrefix)).length;
-    reportFigure(`1,000 /login hits, one address: rateLimit false → ${JSON.stringify(before)}, ${keysBefore} keys; default limits → ${JSON.stringify(after)}, ${keysAfter} keys`);
-    expect(before).toEqual({ 302: 1000 });
-    expect(keysBefore).toBe(1000);
-    expect(after).toEqual({ 302: 60, 429: 940 });
-    expect(keysAfter).toBe(61); // 60 states and the address's window
+    const { app } = floodApp({ rateLimit: { refusedCodesPerMinutePerIp: 3 } }, { trustProxy: false });
+    const agent = request.agent(app);
+    const statuses = await flood(10, 1, (i) => madeUpCode(agent, `10.0.${i}.1`));
+    expect(statuses).toEqual({ 302: 3, 429: 7 });
   });
 });
 
-describe('per browser: openLoginsPerBrowser (default 10 within loginTimeoutMs)', () => {
-  it('a browser keeping its login cookie holds at most 10 open logins: the 11th is refused, the 10 still complete', async () => {
-    const { app, keyPrefix } = floodApp();
-    const browser = request.agent(app);
-    const authorizeUrls: string[] = [];
-    for (let i = 0; i < 10; i++) {
-      // A new address each time: the browser's cap, not the address's, is what refuses.
-      const res = await browser.get('/auth/wechat/login').set('User-Agent', WECHAT_UA).set('X-Forwarded-For', `192.0.2.${100 + i}`);
-      expect(res.status).toBe(302);
-      authorizeUrls.push(res.headers.location as string);
-    }
-    const refused = await browser.get('/auth/wechat/login').set('User-Agent', WECHAT_UA).set('X-Forwarded-For', '192.0.2.120');
-    expect(refused.status).toBe(429);
-    expect(refused.headers['retry-after']).toBe(String(LOGIN_TIMEOUT / 1000));
-    expect(await statesUnder(keyPrefix)).toHaveLength(10);
-
-    // Refusing the new one (rather than dropping the oldest) leaves every started login able to finish.
-    const callback = await browser.get(pathOf(world.emulator.authorize(authorizeUrls[0]!, { user: 'alice' }))).set('User-Agent', WECHAT_UA);
-    expect(callback.status).toBe(302);
-    expect((await browser.get('/api/me').set('Accept', 'application/json')).status).toBe(200);
-
-    // Another browser at the same address is not this one.
-    expect((await startLogin(app, '192.0.2.120')).status).toBe(302);
-  });
-
-  it('the cap frees up as the login timeout passes (injected clock)', async () => {
-    const { app } = floodApp({ rateLimit: { openLoginsPerBrowser: 2 } });
-    const browser = request.agent(app);
-    const start = (ip: string) => browser.get('/auth/wechat/login').set('User-Agent', WECHAT_UA).set('X-Forwarded-For', ip);
-    expect((await start('192.0.2.130')).status).toBe(302); // the first, which sets the cookie
-    world.clock.advance(MINUTE);
-    expect((await start('192.0.2.131')).status).toBe(302);
-    expect((await start('192.0.2.132')).headers['retry-after']).toBe(String(LOGIN_TIMEOUT / 1000));
-    world.clock.advance(LOGIN_TIMEOUT - 1);
-    expect((await start('192.0.2.132')).headers['retry-after']).toBe('1');
-    world.clock.advance(1);
-    expect((await start('192.0.2.133')).status).toBe(302);
-  });
-
-  it('a flooder rotating addresses but keeping its cookie holds 10 states', async () => {
-    const { app, keyPrefix } = floodApp();
-    const browser = request.agent(app);
-    const statuses = await flood(200, 1, (i) => browser.get('/auth/wechat/login').set('X-Forwarded-For', `100.64.${i >> 8}.${i & 255}`));
-    expect(statuses).toEqual({ 302: 10, 429: 190 });
-    expect(await statesUnder(keyPrefix)).toHaveLength(10);
-  });
-});
-
-describe('the other routes strangers reach write nothing to Redis', () => {
-  it('1,000 callbacks with made-up states and codes: all 403, no key written', async () => {
+describe('badCallbacksPerMinutePerIp (default 60)', () => {
+  it('1,000 callbacks with made-up states and codes: 60 × 403, then 429; one window is all they write', async () => {
     const { app, keyPrefix } = floodApp();
     const keys = await world.redis.dbsize();
     const statuses = await flood(1000, 25, (i) => {
@@ -231,27 +183,20 @@ describe('the other routes strangers reach write nothing to Redis', () => {
       const query = i % 3 === 0 ? `state=${state}` : `code=${randomBytes(16).toString('hex')}&state=${i % 2 ? state : 'x'}${i % 5 ? '' : '&retry=1'}`;
       return request(app).get(`/auth/wechat/callback?${query}`).set('X-Forwarded-For', '192.0.2.60');
     });
-    expect(statuses).toEqual({ 403: 1000 });
-    expect(await keysUnder(keyPrefix)).toEqual([]);
-    expect(await world.redis.dbsize()).toBe(keys);
+    expect(statuses).toEqual({ 403: 60, 429: 940 });
+    const written = await keysUnder(keyPrefix);
+    expect(written).toHaveLength(1);
+    expect(written[0]).toMatch(/:rl:\{bad-callback:192\.0\.2\.60\}$/);
+    expect(await world.redis.dbsize()).toBe(keys + 1);
   });
 
-  it('a real state with a made-up code costs one short code record: each started login buys at most one', async () => {
-    const { app, keyPrefix } = floodApp();
-    const states = 5;
-    for (let i = 0; i < states; i++) {
-      const start = await startLogin(app, '192.0.2.70');
-      const state = new URL(start.headers.location as string).searchParams.get('state');
-      const binder = cookiesOf(start).find((c) => c.startsWith('wechat.sid.login='))!.split(';')[0]!;
-      for (let repeat = 0; repeat < 3; repeat++) {
-        const code = randomBytes(16).toString('hex');
-        await request(app).get(`/auth/wechat/callback?code=${code}&state=${state}`).set('Cookie', binder).set('X-Forwarded-For', '192.0.2.70');
-      }
-    }
-    const keys = await keysUnder(keyPrefix);
-    expect(keys.filter((key) => key.includes(':state:'))).toEqual([]);
-    expect(keys.filter((key) => key.includes(':code:'))).toHaveLength(states);
-    expect(keys.filter((key) => !key.includes(':code:') && !key.includes(':rl:'))).toEqual([]);
+  it("past the limit an address's good callbacks still log in: only failures are counted and refused", async () => {
+    const { app } = floodApp({ rateLimit: { badCallbacksPerMinutePerIp: 3 } });
+    for (let i = 0; i < 5; i++) await request(app).get(`/auth/wechat/callback?code=x&state=${randomBytes(16).toString('hex')}`).set('X-Forwarded-For', '192.0.2.61');
+    expect((await request(app).get(`/auth/wechat/callback?code=x&state=${randomBytes(16).toString('hex')}`).set('X-Forwarded-For', '192.0.2.61')).status).toBe(429);
+    const { callback } = await logIn(app, app, '192.0.2.61');
+    expect(callback.status).toBe(302);
+    expect(callback.headers.location).toBe('/api/me');
   });
 
   it('200 anonymous logouts (the confirm page and a same-origin POST) write no key', async () => {
@@ -266,82 +211,92 @@ describe('the other routes strangers reach write nothing to Redis', () => {
   });
 });
 
-describe('when Redis fails, the limiter answers 503 (like every store error) and lets nothing through', () => {
-  it('its script refused (WRONGTYPE): 503 and no state written', async () => {
+describe('when Redis fails, the limiter answers 503 and lets nothing through', () => {
+  it("the budget's window refused (WRONGTYPE): 503, no exchange, and a fresh login offered", async () => {
     const { app, keyPrefix } = floodApp();
-    await world.redis.set(`${keyPrefix}:${world.emulator.defaultApp.appId}:rl:{login-ip:192.0.2.80}`, 'not a sorted set');
-    const res = await startLogin(app, '192.0.2.80');
-    expect(res.status).toBe(503);
-    expect(await statesUnder(keyPrefix)).toEqual([]);
-    expect((await startLogin(app, '192.0.2.81')).status).toBe(302); // other clients are not affected
-  });
-
-  it('Redis stopped: 503 at once, not a login without its count', async () => {
-    const server = await startRedisServer();
-    const redis = new Redis({ port: server.port, maxRetriesPerRequest: 1, retryStrategy: () => null, lazyConnect: true });
-    redis.on('error', () => undefined);
-    await redis.connect();
-    const { app } = floodApp({ redis });
-    await server.stop();
-    const started = Date.now();
-    const res = await startLogin(app, '192.0.2.90');
-    expect(res.status).toBe(503);
-    expect(Date.now() - started).toBeLessThan(2_000);
-    // Ended by itself (no retry strategy): disconnect() now would arm ioredis's 2 s timer on a closed socket.
-    expect(redis.status).toBe('end');
+    await world.redis.set(`${keyPrefix}:${world.emulator.defaultApp.appId}:rl:{refused-code:192.0.2.80}`, 'not a sorted set');
+    const exchanges = world.emulator.calls.access_token;
+    const { callback } = await logIn(app, app, '192.0.2.80');
+    expect(callback.status).toBe(503);
+    expect(world.emulator.calls.access_token).toBe(exchanges);
+    expect(callback.text).toContain('/auth/wechat/login?returnTo=%2Fapi%2Fme');
+    expect((await logIn(app, app, '192.0.2.81')).callback.status).toBe(302); // other clients are not affected
   });
 });
 
 describe('the memory store (one-process demo) has the same limits and stays bounded', () => {
-  it('429 past the per-address and per-browser limits', async () => {
-    const { app } = floodApp({ redis: undefined, store: createMemoryStore({ clock: world.clock }), rateLimit: { loginsPerMinutePerIp: 3, openLoginsPerBrowser: 2 } });
-    for (let i = 0; i < 3; i++) expect((await startLogin(app, '192.0.2.150')).status).toBe(302);
-    expect((await startLogin(app, '192.0.2.150')).status).toBe(429);
-    const browser = request.agent(app);
-    const start = (ip: string) => browser.get('/auth/wechat/login').set('X-Forwarded-For', ip);
-    expect((await start('192.0.2.151')).status).toBe(302);
-    expect((await start('192.0.2.152')).status).toBe(302);
-    const refused = await start('192.0.2.153');
-    expect([refused.status, refused.headers['retry-after']]).toEqual([429, String(LOGIN_TIMEOUT / 1000)]);
+  it('the exchange budget and the bad-callback limit', async () => {
+    const { app } = floodApp({
+      redis: undefined,
+      store: createMemoryStore({ clock: world.clock }),
+      rateLimit: { refusedCodesPerMinutePerIp: 2, badCallbacksPerMinutePerIp: 2 },
+    });
+    const agent = request.agent(app);
+    const codes = await flood(4, 1, () => madeUpCode(agent, '192.0.2.150'));
+    expect(codes).toEqual({ 302: 2, 429: 2 });
+    const bad = await flood(4, 1, () => request(app).get(`/auth/wechat/callback?code=x&state=${randomBytes(16).toString('hex')}`).set('X-Forwarded-For', '192.0.2.151'));
+    expect(bad).toEqual({ 403: 2, 429: 2 });
+    // Logins that complete give their place back: three in a row from an address with a budget of 2.
+    for (let i = 0; i < 3; i++) expect((await logIn(app, app, '192.0.2.152')).callback.status).toBe(302);
   });
 
-  it('expired states nobody reads are swept: 100,000 over 100 minutes leave about two timeouts’ worth, not all', () => {
+  it('expired entries nobody reads are swept: 100,000 over 100 minutes leave about two timeouts’ worth, not all', () => {
     const clock = createTestClock(0);
     const states = createExpiringMap(clock);
     let largest = 0;
     for (let minute = 0; minute < 100; minute++) {
-      for (let i = 0; i < 1000; i++) states.set(`state:${minute}:${i}`, { i }, LOGIN_TIMEOUT);
+      for (let i = 0; i < 1000; i++) states.set(`state-used:${minute}:${i}`, 1, 10 * MINUTE);
       largest = Math.max(largest, states.size);
       clock.advance(MINUTE);
     }
     // 10,000 live at any time (10 minutes of 1,000); a sweep every max(1,000, size) writes.
     expect(largest).toBeLessThanOrEqual(21_000);
-    expect(states.get('state:99:0')).toEqual({ i: 0 });
-    expect(states.get('state:0:0')).toBeNull();
+    expect(states.get('state-used:99:0')).toEqual(1);
+    expect(states.get('state-used:0:0')).toBeNull();
   });
 
   it('idle windows of the memory limiter are swept: 100,000 addresses over 100 minutes', async () => {
     const limiter = createMemoryRateLimit();
     let largest = 0;
     for (let minute = 0; minute < 100; minute++) {
-      for (let i = 0; i < 1000; i++) await limiter.hit({ name: 'login-ip', key: `10.${minute}.${i >> 8}.${i & 255}`, limit: 60, windowMs: MINUTE, now: minute * MINUTE });
+      for (let i = 0; i < 1000; i++) await limiter.hit({ name: 'bad-callback', key: `10.${minute}.${i >> 8}.${i & 255}`, limit: 60, windowMs: MINUTE, now: minute * MINUTE });
       largest = Math.max(largest, limiter.size);
     }
     expect(largest).toBeLessThanOrEqual(3_000);
+  });
+
+  it('a forgotten hit frees its place', async () => {
+    const limiter = createMemoryRateLimit();
+    const hit = { name: 'refused-code', key: 'k', limit: 1, windowMs: MINUTE, now: 0 };
+    expect((await limiter.hit({ ...hit, member: 'a' })).allowed).toBe(true);
+    expect((await limiter.hit({ ...hit, member: 'b' })).allowed).toBe(false);
+    await limiter.forget({ name: 'refused-code', key: 'k', member: 'a' });
+    expect((await limiter.hit({ ...hit, member: 'c' })).allowed).toBe(true);
   });
 });
 
 describe('options and the rateLimit() building block', () => {
   it.each([
     ['yes', /"rateLimit" must be/],
-    [{ loginsPerMinutePerIp: 0 }, /"rateLimit.loginsPerMinutePerIp" must be a whole number ≥ 1/],
-    [{ loginsPerMinutePerIp: 2.5 }, /"rateLimit.loginsPerMinutePerIp"/],
+    [{ refusedCodesPerMinutePerIp: 0 }, /"rateLimit.refusedCodesPerMinutePerIp" must be a whole number ≥ 1/],
+    [{ badCallbacksPerMinutePerIp: 2.5 }, /"rateLimit.badCallbacksPerMinutePerIp"/],
+    [{ scanCodesPerMinutePerIp: '60' }, /"rateLimit.scanCodesPerMinutePerIp"/],
     [{ openLoginsPerBrowser: -1 }, /"rateLimit.openLoginsPerBrowser"/],
     [{ openLoginsPerBrowser: 1 }, /"rateLimit.openLoginsPerBrowser" must be a whole number ≥ 2: a login restarted/],
-    [{ openLoginsPerBrowser: '10' }, /"rateLimit.openLoginsPerBrowser"/],
+    [{ refusedCodesPerMinute: 5 }, /"rateLimit.refusedCodesPerMinute" is not an option/],
     [true, /"rateLimit" must be/],
   ])('rateLimit: %j is refused naming the option', (value, message) => {
     expect(() => createWechatLogin(loginOptions(world, { rateLimit: value as never }), { warn: () => undefined })).toThrow(message);
+  });
+
+  it('loginsPerMinutePerIp is still accepted, ignored, with one start-up warning naming the replacements', async () => {
+    const warnings: string[] = [];
+    const { app } = floodApp({ rateLimit: { loginsPerMinutePerIp: 1 } });
+    opened.push(createWechatLogin(loginOptions(world, { rateLimit: { loginsPerMinutePerIp: 1 } }), { warn: (m) => warnings.push(m) }));
+    expect(warnings.filter((w) => w.includes('loginsPerMinutePerIp'))).toHaveLength(1);
+    expect(warnings.join('\n')).toMatch(/"rateLimit.loginsPerMinutePerIp" is ignored.*refusedCodesPerMinutePerIp.*badCallbacksPerMinutePerIp/);
+    // Ignored: three logins from one address with the old limit of 1.
+    for (let i = 0; i < 3; i++) expect((await logIn(app, app, '192.0.2.160')).callback.status).toBe(302);
   });
 
   it.each([

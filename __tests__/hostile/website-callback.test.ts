@@ -77,13 +77,14 @@ describe("the website app's callback refuses what the Official Account's refuses
     await expectNobodyLoggedIn(login.agent);
   });
 
-  it("another browser's state and code: 403, neither browser logged in", async () => {
+  it("another browser's state and code: 403, neither browser logged in, and the victim's own callback still works", async () => {
     const victim = await startedWebsiteLogin('alice');
     const attacker = request.agent(app);
     const stolen = await attacker.get(victim.callbackPath).set('User-Agent', DESKTOP_UA);
     expect(stolen.status).toBe(403);
     await expectNobodyLoggedIn(attacker);
     await expectNobodyLoggedIn(victim.agent);
+    expect((await victim.agent.get(victim.callbackPath).set('User-Agent', DESKTOP_UA)).headers.location).toBe('/profile');
   });
 
   it('a completed website login replayed by another browser: refused, not logged in as the victim', async () => {

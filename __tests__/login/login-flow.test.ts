@@ -163,8 +163,10 @@ describe('state failures: 403 and nothing logged in', () => {
     const res = await victim.get(pathOf(callbackUrl));
     expect(res.status).toBe(403);
     await expectNotLoggedIn(victim);
-    // ... and the state was spent: the attacker cannot use it afterwards either.
-    expect((await attacker.get(pathOf(callbackUrl))).status).toBe(403);
+    // ... and the state was not spent by the wrong browser (issue 18 item 5): its own browser's callback still
+    // works (here the attacker logs in as himself, which is harmless; a victim's link opened first elsewhere
+    // cannot spoil the victim's login).
+    expect((await attacker.get(pathOf(callbackUrl))).status).toBe(302);
   });
 
   it('restarts a login once after a stale callback, and not again from the restarted one', async () => {
@@ -311,7 +313,8 @@ describe('the other ways a callback ends', () => {
     const res = await agent.get(pathOf(callbackUrl.href));
     expect(res.status).toBe(503);
     const { hashCode } = await import('../../lib/login/login-state.js');
-    expect(await wechat.store.getCodeOutcome(hashCode(callbackUrl.searchParams.get('code')!))).toEqual({ status: 'failed' });
+    const nonce = callbackUrl.searchParams.get('state')!;
+    expect(await wechat.store.getCodeOutcome(nonce, hashCode(callbackUrl.searchParams.get('code')!))).toEqual({ status: 'failed' });
     expect((await agent.get('/api/me').set(json)).status).toBe(401);
   });
 });
@@ -331,13 +334,14 @@ describe('session fixation and cookies', () => {
     secureApp.set('trust proxy', 1);
     const res = await request(secureApp).get('/auth/wechat/login').set('X-Forwarded-Proto', 'https');
     const cookies = ([] as string[]).concat(res.headers['set-cookie']);
-    expect(cookies.map((c) => c.split('=')[0])).toEqual(['wechat.sid.login', 'wechat.sid.login.return']);
+    const nonce = new URL(res.headers.location as string).searchParams.get('state')!;
+    expect(cookies.map((c) => c.split('=')[0])).toEqual([`wechat.sid.login.${nonce}`, 'wechat.sid.login', 'wechat.sid.login.return']);
     expect(decodeURIComponent(res.headers.location)).toContain('redirect_uri=https://localhost/auth/wechat/callback');
-    // supertest's jar keeps Secure cookies from plain http: send the login cookie by hand.
+    // supertest's jar keeps Secure cookies from plain http: send the state and login cookies by hand.
     const callback = await request(secureApp)
       .get(pathOf(world.emulator.authorize(res.headers.location, { user: 'alice' })))
       .set('X-Forwarded-Proto', 'https')
-      .set('Cookie', cookies[0]!.split(';')[0]!);
+      .set('Cookie', cookies.slice(0, 2).map((c) => c.split(';')[0]!).join('; '));
     expect(callback.status).toBe(302);
     const afterLogin = ([] as string[]).concat(callback.headers['set-cookie']);
     expect(afterLogin.some((c) => c.startsWith('wechat.sid='))).toBe(true);
@@ -345,13 +349,17 @@ describe('session fixation and cookies', () => {
     await https.close();
   });
 
-  it('survives the session cookie lost between login and callback (the dedicated login cookie proves the browser)', async () => {
+  it('survives the session cookie lost between login and callback (the persistent login and state cookies prove the browser)', async () => {
     const start = await request(app).get('/auth/wechat/login?returnTo=/profile');
-    const loginCookie = ([] as string[]).concat(start.headers['set-cookie']).find((c) => c.startsWith('wechat.sid.login='))!;
-    expect(loginCookie).toMatch(/Path=\/auth\/wechat/);
-    expect(loginCookie).toMatch(/Max-Age=600/);
+    const set = ([] as string[]).concat(start.headers['set-cookie']);
+    const loginCookie = set.find((c) => c.startsWith('wechat.sid.login='))!;
+    const stateCookie = set.find((c) => /^wechat\.sid\.login\.[0-9a-f]{32}=/.test(c))!;
+    for (const cookie of [loginCookie, stateCookie]) {
+      expect(cookie).toMatch(/Path=\/auth\/wechat/);
+      expect(cookie).toMatch(/Max-Age=600/);
+    }
     const callbackPath = pathOf(world.emulator.authorize(start.headers.location, { user: 'alice' }));
-    const res = await request(app).get(callbackPath).set('Cookie', loginCookie.split(';')[0]!);
+    const res = await request(app).get(callbackPath).set('Cookie', `${loginCookie.split(';')[0]!}; ${stateCookie.split(';')[0]!}`);
     expect(res.status).toBe(302);
     expect(res.headers.location).toBe('/profile');
     expect((await request(app).get('/api/me').set(json).set('Cookie', sessionCookie(res)!)).status).toBe(200);

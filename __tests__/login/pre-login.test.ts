@@ -3,6 +3,7 @@ import request from 'supertest';
 import type { Express } from 'express';
 import { login, pathOf, WECHAT_UA, type LoginWorld } from '../helpers/login-app.js';
 import { useLoginSuite } from '../helpers/login-suite.js';
+import { useRedisMonitor } from '../helpers/redis-monitor.js';
 
 let world: LoginWorld;
 let app: Express;
@@ -21,24 +22,28 @@ declare module 'express-session' {
   }
 }
 
+const monitor = useRedisMonitor(() => world.redisServer.port, () => world.redis.ping());
+
 const cookiesOf = (res: request.Response) => ([] as string[]).concat(res.headers['set-cookie'] ?? []);
 
 describe('a login that has not finished needs no session', () => {
-  it('20 anonymous /login hits write 20 short-lived states and no session', async () => {
-    // Other tests of this suite share the Redis: look only at the keys these 20 requests add.
-    const before = new Set(await world.redis.keys('*'));
+  it('20 anonymous /login hits write nothing to Redis and no session: each state rides in a sealed cookie of its own', async () => {
+    const keys = await world.redis.dbsize();
+    await monitor.settle();
+    monitor.reset();
     for (let i = 0; i < 20; i++) {
-      const res = await request(app).get('/auth/wechat/login').set('User-Agent', WECHAT_UA);
+      const res = await request(app).get(`/auth/wechat/login?returnTo=${encodeURIComponent(`/private/${i}?q=secret`)}`).set('User-Agent', WECHAT_UA);
       expect(res.status).toBe(302);
       expect(cookiesOf(res).some((c) => c.startsWith('wechat.sid='))).toBe(false);
+      const nonce = new URL(res.headers.location as string).searchParams.get('state')!;
+      const state = cookiesOf(res).find((c) => c.startsWith(`wechat.sid.login.${nonce}=`))!;
+      expect(state).toMatch(/; Max-Age=600; Path=\/auth\/wechat; .*HttpOnly; SameSite=Lax/);
+      // Sealed: where the login goes cannot be read from the cookie.
+      expect(Buffer.from(state.split(';')[0]!.split('=')[1]!, 'base64url').toString('latin1')).not.toContain('private');
     }
-    // The client address's rate-limit window is the one other key (see __tests__/hostile/floods.test.ts).
-    const added = (await world.redis.keys('*')).filter((k) => !before.has(k) && !k.includes(':rl:{login-ip:'));
-    expect(added).toHaveLength(20);
-    for (const key of added) {
-      expect(key).toContain(':state:');
-      expect(await world.redis.pttl(key)).toBeLessThanOrEqual(10 * 60_000);
-    }
+    await monitor.settle();
+    expect(monitor.seen).toEqual([]);
+    expect(await world.redis.dbsize()).toBe(keys);
   });
 
   it('the login cookie alone carries the browser binding: a login completes and gets a session', async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { createWechatLogin, type WechatLogin } from '../../lib/index.js';
-import { buildApp, loginOptions, startWorld, type LoginWorld } from '../helpers/login-app.js';
+import { buildApp, loginOptions, pathOf, startWorld, type LoginWorld } from '../helpers/login-app.js';
 
 /** Our routes' own errors: a page for browsers, JSON for API callers, Retry-After when it is worth retrying. */
 describe('errors on our routes', () => {
@@ -30,10 +30,21 @@ describe('errors on our routes', () => {
     }
   }
 
-  it('a JSON caller of /login gets 503 JSON with Retry-After, not an HTML page', async () => {
-    const res = await withRedisRefusingScripts(() =>
-      request(app).get('/auth/wechat/login').set('Accept', 'application/json').redirects(0),
-    );
+  // /login writes nothing to Redis (the state rides in a cookie): the callback is the first route to need it.
+  async function callbackPath(agent: ReturnType<typeof request.agent>): Promise<string> {
+    const start = await agent.get('/auth/wechat/login');
+    return pathOf(world.emulator.authorize(start.headers.location as string, { user: 'alice' }));
+  }
+
+  it('/login answers while Redis refuses every write: it writes nothing there', async () => {
+    const res = await withRedisRefusingScripts(() => request(app).get('/auth/wechat/login').redirects(0));
+    expect(res.status).toBe(302);
+  });
+
+  it('a JSON caller of the callback gets 503 JSON with Retry-After, not an HTML page', async () => {
+    const agent = request.agent(app);
+    const path = await callbackPath(agent);
+    const res = await withRedisRefusingScripts(() => agent.get(path).set('Accept', 'application/json').redirects(0));
     expect(res.status).toBe(503);
     expect(res.headers['content-type']).toMatch(/application\/json/);
     expect(res.body).toEqual({ error: 'wechat_unavailable' });
@@ -41,7 +52,9 @@ describe('errors on our routes', () => {
   });
 
   it('a browser gets the short page, with Retry-After, and no stack', async () => {
-    const res = await withRedisRefusingScripts(() => request(app).get('/auth/wechat/login').set('Accept', 'text/html').redirects(0));
+    const agent = request.agent(app);
+    const path = await callbackPath(agent);
+    const res = await withRedisRefusingScripts(() => agent.get(path).set('Accept', 'text/html').redirects(0));
     expect(res.status).toBe(503);
     expect(res.headers['content-type']).toMatch(/text\/html/);
     expect(res.headers['retry-after']).toBe('2');

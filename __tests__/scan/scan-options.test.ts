@@ -97,7 +97,7 @@ describe('bounds: open codes per browser, polls per code, codes per address', ()
   let s: ScanWorld;
   useScanWorld((world) => (s = world), {
     scanLogin: { maxOpenPerBrowser: 2, pollsPer10Seconds: 3 },
-    rateLimit: { loginsPerMinutePerIp: 5, openLoginsPerBrowser: 10 },
+    rateLimit: { scanCodesPerMinutePerIp: 5, openLoginsPerBrowser: 10 },
   });
   // The per-address window (5 a minute) is shared by these tests: each starts a minute after the last, in any order.
   beforeEach(() => s.world.clock.advance(60_000));

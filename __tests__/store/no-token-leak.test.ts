@@ -18,7 +18,7 @@ import {
 import { WechatSessionStore } from '../../lib/session/session-store.js';
 import { createKeys, type Keys } from '../../lib/store/keys.js';
 import { storeUnavailable } from '../../lib/store/store-error.js';
-import { login, loginOptions, startWorld, WECHAT_UA, type LoginWorld } from '../helpers/login-app.js';
+import { login, loginOptions, pathOf, startWorld, WECHAT_UA, type LoginWorld } from '../helpers/login-app.js';
 import { freePort, startRedisServer, type TestRedisServer } from '../helpers/redis-server.js';
 
 /**
@@ -73,7 +73,6 @@ function values() {
 }
 type Values = ReturnType<typeof values>;
 
-const loginState = (v: Values) => ({ binderHash: v.binderHash, returnTo: v.returnTo, scope: 'snsapi_userinfo' as const, createdAt: NOW, retry: false });
 const sessionLogin = (v: Values) => ({
   userId: FIRST_USER_ID,
   openid: v.openid,
@@ -122,26 +121,32 @@ interface Row<Target> {
 // The tables are typed against the interfaces: a method added to or renamed in WechatStore, UserRepository or
 // GrantStore does not compile here until it has its row.
 const STORE_ROWS = {
-  putLoginState: { call: (s, v) => s.putLoginState(v.nonce, loginState(v), 60_000), writes: true, grows: true },
-  takeLoginState: {
-    seed: (s, v) => s.putLoginState(v.nonce, loginState(v), 60_000),
-    call: (s, v) => s.takeLoginState(v.nonce),
+  claimLoginState: {
+    // Seeded as used, so the call reaches its read of the code's outcome (the key of the wrong type).
+    seed: (s, v) => s.claimLoginState({ nonce: v.nonce, stateTtlMs: 60_000, codeTtlMs: 60_000 }),
+    call: (s, v) => s.claimLoginState({ nonce: v.nonce, stateTtlMs: 60_000, codeHash: v.codeHash, codeTtlMs: 60_000 }),
     writes: true,
-    grows: false,
-    wrongTypeKey: (k, v) => k.loginState(v.nonce),
+    grows: true,
+    wrongTypeKey: (k, v) => k.code(v.nonce, v.codeHash),
   },
-  claimCode: { call: (s, v) => s.claimCode(v.codeHash, 60_000), writes: true, grows: true },
   setCodeOutcome: {
-    call: (s, v) => s.setCodeOutcome(v.codeHash, { status: 'success', binderHash: v.binderHash, returnTo: v.returnTo, login: sessionLogin(v) }, 60_000),
+    call: (s, v) => s.setCodeOutcome(v.nonce, v.codeHash, { status: 'success', binderHash: v.binderHash, returnTo: v.returnTo, login: sessionLogin(v) }, 60_000),
     writes: true,
     grows: true,
   },
   getCodeOutcome: {
-    seed: (s, v) => s.setCodeOutcome(v.codeHash, { status: 'success', binderHash: v.binderHash, returnTo: v.returnTo, login: sessionLogin(v) }, 60_000),
-    call: (s, v) => s.getCodeOutcome(v.codeHash),
+    seed: (s, v) => s.setCodeOutcome(v.nonce, v.codeHash, { status: 'success', binderHash: v.binderHash, returnTo: v.returnTo, login: sessionLogin(v) }, 60_000),
+    call: (s, v) => s.getCodeOutcome(v.nonce, v.codeHash),
     writes: false,
     grows: false,
-    wrongTypeKey: (k, v) => k.code(v.codeHash),
+    wrongTypeKey: (k, v) => k.code(v.nonce, v.codeHash),
+  },
+  forgetRateLimitHit: {
+    seed: (s, v) => s.hitRateLimit({ name: 'refused-code', key: v.binderHash.slice(0, 64), limit: 5, windowMs: 60_000, now: NOW, member: 'm1' }),
+    call: (s, v) => s.forgetRateLimitHit({ name: 'refused-code', key: v.binderHash.slice(0, 64), member: 'm1' }),
+    writes: true,
+    grows: false,
+    wrongTypeKey: (k, v) => k.rateLimit('refused-code', v.binderHash.slice(0, 64)),
   },
   hitRateLimit: {
     call: (s, v) => s.hitRateLimit({ name: 'login-browser', key: v.binderHash.slice(0, 64), limit: 5, windowMs: 60_000, now: NOW }),
@@ -637,18 +642,22 @@ describe('through createWechatLogin', () => {
 
   it('a Redis turned read-only (failover) answers 503 to a signed-in request and to a new login, showing neither session nor tokens', async () => {
     const { agent, secrets } = await signIn();
+    const newLogin = request.agent(app);
+    const newStart = await newLogin.get('/auth/wechat/login').set('User-Agent', WECHAT_UA);
+    const newCallback = pathOf(world.emulator.authorize(newStart.headers.location as string, { user: 'bob' }));
     // A replica of nothing: read-only, keeping its data, until REPLICAOF NO ONE.
     await world.redis.replicaof('127.0.0.1', await freePort());
     try {
       logLines.length = 0;
       const me = await agent.get('/api/me').set('Accept', 'application/json');
-      const started = await request(app).get('/auth/wechat/login').set('User-Agent', WECHAT_UA);
+      // /login writes nothing to Redis (its state rides in a cookie): its callback is the login's first write.
+      const started = await newLogin.get(newCallback).set('User-Agent', WECHAT_UA);
       expect(me.status).toBe(503);
       expect(started.status).toBe(503);
       for (const body of [me.text, started.text]) for (const secret of secrets) expect(body).not.toContain(secret);
-      // The session read's error goes to the app's handlers; the login's is answered by our route, and logged.
+      // The session read's error goes to the app's handlers; the callback's is answered by our route, and logged.
       expect(passedOn).toHaveLength(1);
-      expect(logLines.join('\n')).toMatch(/route error WechatLoginError \(ERR_WECHAT_STORE_UNAVAILABLE\): .*READONLY/);
+      expect(logLines.join('\n')).toMatch(/state not claimable for now \(ERR_WECHAT_STORE_UNAVAILABLE\)/);
       expectSummarised(passedOn[0], 'READONLY', secrets);
     } finally {
       await world.redis.replicaof('NO', 'ONE');

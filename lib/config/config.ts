@@ -109,9 +109,10 @@ export interface WechatLoginOptions {
    */
   tokenEncryptionKey?: string | string[];
   /**
-   * Bounds on starting logins (each writes a state to Redis), counted in the store so they hold across
-   * processes; past them `/login` answers 429 with Retry-After. `false` turns them off (e.g. for load tests).
-   * Default { loginsPerMinutePerIp: 60, openLoginsPerBrowser: 10 }.
+   * Bounds on what fails (code exchanges WeChat refuses, callbacks with bad states, scan codes never confirmed),
+   * per client address and counted in the store so they hold across processes; past them 429 with Retry-After.
+   * Logins that complete are never refused. `false` turns them off (e.g. for load tests).
+   * Default { refusedCodesPerMinutePerIp: 30, badCallbacksPerMinutePerIp: 60, scanCodesPerMinutePerIp: 60, openLoginsPerBrowser: 10 }.
    */
   rateLimit?: RateLimitOptions | false;
   /**
@@ -287,7 +288,7 @@ export function resolveConfig(options: WechatLoginOptions, warn: (message: strin
     loginTimeoutMs: positiveNumber('loginTimeoutMs', o.loginTimeoutMs, DEFAULTS.loginTimeoutMs),
     keyPrefix: resolveKeyPrefix(o.keyPrefix),
     tokenEncryptionKey: resolveTokenEncryptionKey(o),
-    rateLimit: resolveRateLimit(o.rateLimit),
+    rateLimit: resolveRateLimit(o.rateLimit, warn),
     scanLogin,
     websiteApp,
     desktop: resolveDesktop(o.desktop, website, scanLogin !== false),

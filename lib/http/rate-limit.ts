@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Clock } from '../clock.js';
 import { logger } from '../debug.js';
@@ -38,7 +38,7 @@ export interface RateLimitDependencies {
  * goes to `next(err)` as the store's 503 (a limiter that cannot count does not let a flood through).
  *
  * @example
- * routes.get('/login', rateLimit({ store, clock }, { name: 'login-ip', limit: 60, windowMs: 60_000, key: (req) => clientAddressKey(req.ip) }), login);
+ * routes.get('/callback', rateLimit({ store, clock }, { name: 'callback-ip', limit: 60, windowMs: 60_000, key: (req) => clientAddressKey(req.ip) }), login);
  */
 export function rateLimit(deps: RateLimitDependencies, rule: RateLimitRule): RequestHandler {
   const count = requestCounter(deps, rule);
@@ -65,6 +65,35 @@ export function requestCounter(deps: RateLimitDependencies, rule: RateLimitRule)
     const verdict = await deps.store.hitRateLimit({ name, key: storedKey(who), limit, windowMs, now: deps.clock.now() });
     if (!verdict.allowed) log('%s: limit of %d per %d ms reached, refused for %d ms', name, limit, windowMs, verdict.retryAfterMs);
     return verdict;
+  };
+}
+
+export interface RateLimitReservation extends RateLimitVerdict {
+  /** Takes the counted hit back (what it counted did not happen after all); a no-op when nothing was counted. */
+  release(): Promise<void>;
+}
+
+/**
+ * `rule` checked once, as a function reserving one place before something that costs (a code exchange at WeChat):
+ * the place counts at once, so concurrent requests cannot all pass, and `release()` gives it back when the thing
+ * turned out not to count (WeChat accepted the code). One round trip each.
+ */
+export function requestReservation(
+  deps: { store: Pick<WechatStore, 'hitRateLimit' | 'forgetRateLimitHit'>; clock: Clock },
+  rule: RateLimitRule,
+): (req: Request) => Promise<RateLimitReservation> {
+  const { name, limit, windowMs, key } = checkRule(rule);
+  return async function reserve(req) {
+    const who = key(req);
+    if (who === undefined) return { allowed: true, retryAfterMs: 0, release: async () => undefined };
+    const member = randomBytes(8).toString('hex');
+    const stored = storedKey(who);
+    const verdict = await deps.store.hitRateLimit({ name, key: stored, limit, windowMs, now: deps.clock.now(), member });
+    if (!verdict.allowed) log('%s: limit of %d per %d ms reached, refused for %d ms', name, limit, windowMs, verdict.retryAfterMs);
+    return {
+      ...verdict,
+      release: () => (verdict.allowed ? deps.store.forgetRateLimitHit({ name, key: stored, member }) : Promise.resolve()),
+    };
   };
 }
 

@@ -29,13 +29,21 @@ return {0, tonumber(oldest[2]) + window - now}
 
 export function createRedisRateLimit(redis: RedisClient, keys: Pick<Keys, 'rateLimit'>) {
   const hit = defineScript<[number, number]>(redis, 'wolRateLimitHit', HIT_LUA, 1);
-  return function hitRateLimit({ name, key, limit, windowMs, now }: RateLimitHit): Promise<RateLimitVerdict> {
-    return guard(async () => {
-      const window = Math.ceil(windowMs);
-      // A random member: two hits in the same millisecond are two hits.
-      const [allowed, retryAfterMs] = await hit(keys.rateLimit(name, key), now, window, limit, randomBytes(8).toString('hex'), `(${now - window}`);
-      return allowed === 1 ? { allowed: true, retryAfterMs: 0 } : { allowed: false, retryAfterMs: clampRetry(retryAfterMs, windowMs) };
-    });
+  return {
+    hitRateLimit({ name, key, limit, windowMs, now, member }: RateLimitHit): Promise<RateLimitVerdict> {
+      return guard(async () => {
+        const window = Math.ceil(windowMs);
+        // A random member unless named: two hits in the same millisecond are two hits.
+        const id = member ?? randomBytes(8).toString('hex');
+        const [allowed, retryAfterMs] = await hit(keys.rateLimit(name, key), now, window, limit, id, `(${now - window}`);
+        return allowed === 1 ? { allowed: true, retryAfterMs: 0 } : { allowed: false, retryAfterMs: clampRetry(retryAfterMs, windowMs) };
+      });
+    },
+    forgetRateLimitHit({ name, key, member }: Pick<RateLimitHit, 'name' | 'key'> & { member: string }): Promise<void> {
+      return guard(async () => {
+        await redis.zrem(keys.rateLimit(name, key), member);
+      });
+    },
   };
 }
 

@@ -2,7 +2,7 @@ import type { Request, Response } from 'express';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { logger } from '../debug.js';
 import { WECHAT_ERRCODES, hasErrcode, isTransientError } from '../errors.js';
-import { browserBinderHash, takeLoginState } from './authorization.js';
+import { browserBinderHash, openLoginState, usedMarkTtlMs } from './authorization.js';
 import { CODE_OUTCOME_TTL_MS, FAILED_CODE, hashCode, parseState, sameBinderHash } from './login-state.js';
 import { messagePage, pageView, snapshotPage } from '../http/pages.js';
 import type { PendingLogin } from './login-cookie.js';
@@ -11,128 +11,149 @@ import { profileFromTokens } from '../wechat/service.js';
 import { requestCookie } from '../http/request-cookie.js';
 import { regenerateSession } from '../session/session.js';
 import { sendUnavailable } from '../http/unavailable.js';
+import { prefersJson } from '../http/request-kind.js';
+import { safeReturnTo } from '../http/return-to.js';
+import { sendTooManyRequests, type RateLimitReservation } from '../http/rate-limit.js';
 import { saveLogin, signInSession } from './sign-in-session.js';
-import type { CodeOutcome, LoginStateRecord } from '../store/types.js';
+import { callbackLimits } from './login-limits.js';
+import type { LoginStateCookie } from './state-cookie.js';
+import type { CodeOutcome } from '../store/types.js';
 
 const log = logger('callback');
 /** How long a repeated callback waits for the first one (WeChat's double hit) to finish. */
 const OUTCOME_WAIT_MS = 5_000;
 
-type CallbackDependencies = Pick<WechatLoginRuntime, 'config' | 'store' | 'apps' | 'tokens' | 'paths' | 'loginCookie'>;
+type CallbackDependencies = Pick<WechatLoginRuntime, 'config' | 'store' | 'apps' | 'tokens' | 'paths' | 'site' | 'loginCookie' | 'stateCookies'>;
 
 /**
- * GET {prefix}/callback?code=&state= — WeChat's redirect back. Nothing is logged in unless the state is one
- * we issued, unused, unexpired, and bound to this browser.
+ * GET {prefix}/callback?code=&state= — WeChat's redirect back. Nothing is logged in unless the state is one we
+ * issued (its sealed cookie is in this browser, with this browser's binder), unexpired and unused. The cookie
+ * and the binder are checked first, without the store: a foreign browser cannot use up a victim's state. Then one
+ * round trip marks the state used, claims the code and reserves the exchange in the address's budget.
  */
 export function callbackRoute(runtime: CallbackDependencies) {
   const { config, paths } = runtime;
+  const limits = callbackLimits(runtime);
 
   return async function callback(req: Request, res: Response): Promise<void> {
     const retry = req.query.retry === '1';
     const code = typeof req.query.code === 'string' && req.query.code !== '' ? req.query.code : undefined;
     const nonce = parseState(req.query.state, config.stateLabel);
     const binderHash = browserBinderHash(runtime, req);
+    const opened = openLoginState(runtime, req, nonce);
 
-    let record: LoginStateRecord | null;
-    try {
-      record = await takeLoginState(runtime, nonce);
-    } catch (error) {
-      // Redis unavailable before anything was used: this same callback works once it is back (and if the state
-      // went after all, it restarts the login to the same returnTo).
+    if (opened.kind !== 'ours') {
+      // A repeat of a callback that already succeeded (a reload, the back button: its cookie went at success)
+      // lands where the first one went, logged in; only a browser with a binder can be that one.
+      if (opened.kind === 'none' && nonce && code && binderHash && (await resumeSucceededLogin(runtime, req, res, nonce, hashCode(code), binderHash))) return;
+      if (!(await limits.countBadCallback(req, res))) return;
+      if (opened.kind === 'foreign') {
+        log('rejected callback: state belongs to another browser');
+        res.status(403).send(
+          messagePage(pageView(config.pages, req), {
+            name: 'other-browser',
+            title: 'callback.otherBrowserTitle',
+            text: 'callback.otherBrowser',
+            action: { href: paths.loginUrl({ returnTo: opened.state.returnTo }), label: 'common.signIn' },
+          }),
+        );
+        return;
+      }
+      log('rejected callback: %s state', opened.kind === 'expired' ? 'expired' : nonce ? 'unknown' : 'missing or malformed');
+      // The state's cookie (or, once it expired, the login cookie's copy) knows where this login was going.
+      rejectStaleCallback(runtime, req, res, retry || (opened.kind === 'expired' && opened.state.retry), opened.kind === 'expired' ? opened.state : nonce ? runtime.loginCookie.recall(req, nonce) : undefined);
+      return;
+    }
+
+    // Checked again with this deployment's policy: another deployment sharing the secret may allow other hosts.
+    const state = { ...opened.state, returnTo: safeReturnTo(opened.state.returnTo, runtime.site.returnToPolicy(req)) };
+    const codeHash = code === undefined ? undefined : hashCode(code);
+    const restart = paths.loginUrl({ returnTo: state.returnTo, scope: state.scope });
+    const [claimed, reserved] = await Promise.allSettled([
+      runtime.store.claimLoginState({ nonce: nonce!, stateTtlMs: usedMarkTtlMs(runtime, state), codeHash, codeTtlMs: CODE_OUTCOME_TTL_MS }),
+      code === undefined ? Promise.resolve(undefined) : limits.reserveExchange(req),
+    ]);
+    const reservation = reserved.status === 'fulfilled' ? reserved.value : undefined;
+    if (claimed.status === 'rejected' || reserved.status === 'rejected') {
+      // Redis stalled or failed in this step: whatever it did when it came back, this callback cannot be repeated
+      // (its state may be used up). "Try again" starts a fresh login to the same place, which can succeed.
+      await reservation?.release().catch(() => undefined);
+      if (claimed.status === 'fulfilled' && claimed.value.fresh && codeHash) {
+        await runtime.store.setCodeOutcome(nonce!, codeHash, FAILED_CODE, CODE_OUTCOME_TTL_MS).catch(() => undefined);
+      }
+      const error = claimed.status === 'rejected' ? claimed.reason : (reserved as PromiseRejectedResult).reason;
       if (!isTransientError(error)) throw error;
-      log('state not readable for now (%s): offering to try again', (error as { code?: unknown }).code);
-      sendTryAgain(runtime, req, res, req.originalUrl);
+      log('state not claimable for now (%s): offering a fresh login', (error as { code?: unknown }).code);
+      sendTryAgain(runtime, req, res, restart);
       return;
     }
-    if (!record) {
-      // Replayed or unknown state. A repeat of a callback that already succeeded (WeChat's double hit, a
-      // reload, the back button) lands where the first one went, logged in.
-      if (code && (await resumeSucceededLogin(runtime, req, res, hashCode(code), binderHash))) return;
-      log('rejected callback: %s state', nonce ? 'unknown, expired or used' : 'missing or malformed');
-      // The state record held where this login was going; the browser's signed copy still knows.
-      rejectStaleCallback(runtime, req, res, retry, nonce ? runtime.loginCookie.recall(req, nonce) : undefined);
+    const claim = claimed.value;
+
+    if (!claim.fresh) {
+      await reservation?.release();
+      // Used. WeChat's double hit (the same code twice) follows the first one to where it lands.
+      if (codeHash && claim.outcome && (await resumeSucceededLogin(runtime, req, res, nonce!, codeHash, state.binderHash, claim.outcome))) return;
+      if (!(await limits.countBadCallback(req, res))) return;
+      log('rejected callback: used state');
+      rejectStaleCallback(runtime, req, res, retry || state.retry, state);
       return;
     }
-    if (!sameBinderHash(record.binderHash, binderHash)) {
-      log('rejected callback: state belongs to another browser');
-      res
-        .status(403)
-        .send(messagePage(pageView(config.pages, req), {
-          name: 'other-browser',
-          title: 'callback.otherBrowserTitle',
-          text: 'callback.otherBrowser',
-          action: { href: paths.loginUrl({ returnTo: record.returnTo }), label: 'common.signIn' },
-        }));
-      return;
-    }
-    if (!code) {
+    if (!code || !codeHash) {
       log('user declined authorization');
+      runtime.stateCookies.clear(req, res, nonce!);
       res.status(403).send(messagePage(pageView(config.pages, req), {
         name: 'declined',
         title: 'callback.declinedTitle',
         text: 'callback.declined',
-        action: { href: paths.loginUrl({ returnTo: record.returnTo, scope: record.scope }), label: 'common.tryAgain' },
+        action: { href: paths.loginUrl({ returnTo: state.returnTo, scope: state.scope }), label: 'common.tryAgain' },
       }));
       return;
     }
+    if (!reservation!.allowed) {
+      // This address had too many codes refused by WeChat lately: no exchange (made-up codes spend the app's quota).
+      await runtime.store.setCodeOutcome(nonce!, codeHash, FAILED_CODE, CODE_OUTCOME_TTL_MS);
+      sendTooManyRequests(req, res, reservation!.retryAfterMs, config.pages);
+      return;
+    }
     try {
-      await completeLogin(runtime, req, res, record, code, retry);
+      await exchangeAndLogIn(runtime, req, res, { nonce: nonce!, state, code, codeHash, retry: retry || state.retry, reservation: reservation! });
     } catch (error) {
+      // A repeated callback must not wait on a "pending" outcome that will never settle.
+      await runtime.store.setCodeOutcome(nonce!, codeHash, FAILED_CODE, CODE_OUTCOME_TTL_MS).catch(() => undefined);
       if (!isTransientError(error) || res.headersSent) throw error;
-      log('login failed for now (%s): offering to try again', (error as { code?: unknown }).code);
-      sendTryAgain(runtime, req, res, paths.loginUrl({ returnTo: record.returnTo, scope: record.scope }));
+      log('login failed for now (%s): offering a fresh login', (error as { code?: unknown }).code);
+      sendTryAgain(runtime, req, res, restart);
     }
   };
 }
 
-async function completeLogin(
-  runtime: CallbackDependencies,
-  req: Request,
-  res: Response,
-  record: LoginStateRecord,
-  code: string,
-  retry: boolean,
-): Promise<void> {
-  const codeHash = hashCode(code);
-  if (!(await runtime.store.claimCode(codeHash, CODE_OUTCOME_TTL_MS))) {
-    // Another callback is already exchanging this code (our state was fresh, so it came with another state):
-    // only the browser that owns that login may follow it there.
-    // This browser's binder is the state's (checked before we got here).
-    if (await resumeSucceededLogin(runtime, req, res, codeHash, record.binderHash)) return;
-    log('rejected callback: its code is already being used by another callback');
-    rejectStaleCallback(runtime, req, res, retry, record);
-    return;
-  }
-  try {
-    await exchangeAndLogIn(runtime, req, res, record, code, codeHash, retry);
-  } catch (error) {
-    // A repeated callback must not wait on a "pending" outcome that will never settle.
-    await runtime.store.setCodeOutcome(codeHash, FAILED_CODE, CODE_OUTCOME_TTL_MS).catch(() => undefined);
-    throw error;
-  }
-}
-
 /**
- * WeChat (or Redis) busy for the moment: 503, nothing logged in, and a button to try again: a fresh login to where
- * this one was going once the code may be spent, or this same callback when nothing was used yet.
+ * WeChat (or Redis) busy for the moment: 503, nothing logged in, and a button that starts a fresh login to where
+ * this one was going (this callback's state and code may be spent: repeating it could not succeed).
  */
 function sendTryAgain({ config }: Pick<WechatLoginRuntime, 'config'>, req: Request, res: Response, href: string): void {
   const view = pageView(config.pages, req);
-  sendUnavailable(res, false, messagePage(view, { name: 'busy', title: 'busy.title', text: 'busy.callback', action: { href, label: 'common.tryAgain' } }));
+  sendUnavailable(res, prefersJson(req), messagePage(view, { name: 'busy', title: 'busy.title', text: 'busy.callback', action: { href, label: 'common.tryAgain' } }));
+}
+
+interface Exchange {
+  nonce: string;
+  state: LoginStateCookie;
+  code: string;
+  codeHash: string;
+  retry: boolean;
+  reservation: RateLimitReservation;
 }
 
 async function exchangeAndLogIn(
   runtime: CallbackDependencies,
   req: Request,
   res: Response,
-  record: LoginStateRecord,
-  code: string,
-  codeHash: string,
-  retry: boolean,
+  { nonce, state, code, codeHash, retry, reservation }: Exchange,
 ): Promise<void> {
   const { config, store } = runtime;
   // The code is the app's the login went to (the state says which): exchanged, and the profile read, with its credentials.
-  const app = runtime.apps.byKind(record.app);
+  const app = runtime.apps.byKind(state.app);
   const { api } = app;
 
   let tokens;
@@ -140,11 +161,15 @@ async function exchangeAndLogIn(
     tokens = await api.exchangeCode(code);
   } catch (error) {
     const { CODE_BEEN_USED, INVALID_CODE, CODE_EXPIRED } = WECHAT_ERRCODES;
-    if (hasErrcode(error, CODE_BEEN_USED, INVALID_CODE, CODE_EXPIRED) && !retry) {
+    const refused = hasErrcode(error, CODE_BEEN_USED, INVALID_CODE, CODE_EXPIRED);
+    // A refused code keeps its place in the address's budget; any other failure was not the code's fault.
+    if (!refused) await reservation.release().catch(() => undefined);
+    if (refused && !retry) {
       // The code went stale (a lost first attempt, a slow user): a fresh authorization, once.
       log('code refused (%d): restarting the login once', error.errcode);
-      await store.setCodeOutcome(codeHash, FAILED_CODE, CODE_OUTCOME_TTL_MS);
-      res.redirect(302, runtime.paths.loginUrl({ returnTo: record.returnTo, scope: record.scope, retry: true }));
+      await store.setCodeOutcome(nonce, codeHash, FAILED_CODE, CODE_OUTCOME_TTL_MS);
+      runtime.stateCookies.clear(req, res, nonce);
+      res.redirect(302, runtime.paths.loginUrl({ returnTo: state.returnTo, scope: state.scope, retry: true }));
       return;
     }
     throw error;
@@ -152,10 +177,10 @@ async function exchangeAndLogIn(
 
   if (tokens.is_snapshotuser === 1) {
     // A snapshot page's identity is virtual: no account, no login.
-    await store.setCodeOutcome(codeHash, FAILED_CODE, CODE_OUTCOME_TTL_MS);
+    await Promise.all([store.setCodeOutcome(nonce, codeHash, FAILED_CODE, CODE_OUTCOME_TTL_MS), reservation.release()]);
     log('snapshot-page visitor: not logged in');
     if (config.onSnapshotUser) {
-      await config.onSnapshotUser({ openid: tokens.openid, scope: tokens.scope, returnTo: record.returnTo }, req, res);
+      await config.onSnapshotUser({ openid: tokens.openid, scope: tokens.scope, returnTo: state.returnTo }, req, res);
       if (!res.headersSent) res.status(200).send(snapshotPage(pageView(config.pages, req)));
     } else {
       res.status(200).send(snapshotPage(pageView(config.pages, req)));
@@ -170,20 +195,21 @@ async function exchangeAndLogIn(
     config.clock.now(),
   );
   const account = config.onLogin ? await config.onLogin(user, req) : undefined;
+  // The outcome (for WeChat's double hit) and the budget's place go with the session's save: one round trip.
   const login = await signInSession(runtime, req, {
     user,
     tokens,
     account,
     previousGrantId: await startFreshSession(runtime, req),
     ...(app.kind === 'website' ? { app: { kind: 'website' as const, appId: app.appId } } : {}),
+    alongside: (login) => [
+      store.setCodeOutcome(nonce, codeHash, { status: 'success', binderHash: state.binderHash, returnTo: state.returnTo, login }, CODE_OUTCOME_TTL_MS),
+      reservation.release(),
+    ],
   });
-  await store.setCodeOutcome(
-    codeHash,
-    { status: 'success', binderHash: record.binderHash, returnTo: record.returnTo, login },
-    CODE_OUTCOME_TTL_MS,
-  );
+  runtime.stateCookies.clear(req, res, nonce);
   log('logged in user %d (scope %s)', user.id, login.scope);
-  res.redirect(302, record.returnTo);
+  res.redirect(302, state.returnTo);
 }
 
 /**
@@ -202,10 +228,12 @@ async function resumeSucceededLogin(
   runtime: CallbackDependencies,
   req: Request,
   res: Response,
+  nonce: string,
   codeHash: string,
   binderHash: string | undefined,
+  known?: CodeOutcome,
 ): Promise<boolean> {
-  const outcome = await waitForOutcome(runtime, codeHash);
+  const outcome = known?.status === 'success' ? known : await waitForOutcome(runtime, nonce, codeHash, known);
   if (outcome?.status !== 'success') return false;
   const alreadyHere = req.session.wechat?.login?.grantId === outcome.login.grantId;
   if (!alreadyHere) {
@@ -215,18 +243,19 @@ async function resumeSucceededLogin(
     if (!user || !grant || grant.dead) return false;
     await saveLogin(runtime, req, outcome.login, user, await startFreshSession(runtime, req));
   }
+  runtime.stateCookies.clear(req, res, nonce);
   log('repeated callback of a completed login: back to returnTo');
   res.redirect(302, outcome.returnTo);
   return true;
 }
 
 /** WeChat's double hit arrives while the first callback is still exchanging the code: wait for its outcome. */
-async function waitForOutcome(runtime: Pick<WechatLoginRuntime, 'store'>, codeHash: string): Promise<CodeOutcome | null> {
+async function waitForOutcome(runtime: Pick<WechatLoginRuntime, 'store'>, nonce: string, codeHash: string, known?: CodeOutcome): Promise<CodeOutcome | null> {
   const deadline = Date.now() + OUTCOME_WAIT_MS;
-  let outcome = await runtime.store.getCodeOutcome(codeHash);
+  let outcome = known ?? (await runtime.store.getCodeOutcome(nonce, codeHash));
   while (outcome?.status === 'pending' && Date.now() < deadline) {
     await sleep(25);
-    outcome = await runtime.store.getCodeOutcome(codeHash);
+    outcome = await runtime.store.getCodeOutcome(nonce, codeHash);
   }
   return outcome;
 }
@@ -240,7 +269,7 @@ function rejectStaleCallback(
   req: Request,
   res: Response,
   retry: boolean,
-  pending: PendingLogin | undefined,
+  pending: Pick<PendingLogin, 'returnTo' | 'scope'> | undefined,
 ): void {
   const view = pageView(runtime.config.pages, req);
   if (retry) {
@@ -262,4 +291,3 @@ function rejectStaleCallback(
     refreshTo: fresh,
   }));
 }
-

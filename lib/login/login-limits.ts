@@ -1,31 +1,39 @@
-import type { RequestHandler } from 'express';
+import type { Request, Response } from 'express';
 import { clientAddressKey } from '../http/client-address.js';
-import { hashBinder } from './login-state.js';
-import { rateLimit } from '../http/rate-limit.js';
+import { requestCounter, requestReservation, sendTooManyRequests, type RateLimitReservation } from '../http/rate-limit.js';
 import type { WechatLoginRuntime } from './runtime.js';
 
+const MINUTE = 60_000;
+
 /**
- * What a started login may cost before it is refused with 429, in the order they are counted: the client's
- * address (a flooder can drop the login cookie, not its address), then the browser's binder (a browser that
- * keeps its cookie holds at most `openLoginsPerBrowser` states: every state lives `loginTimeoutMs`, and only
- * that many may start within it). Nothing is written for a refused login. Empty with `rateLimit: false`.
+ * What a callback may cost without a login at the end, per client address (in the store, across processes):
+ * code exchanges WeChat refuses, and callbacks whose state is missing, foreign, expired or used. A callback that
+ * logs someone in is never counted and never refused, so a crowd behind one address all log in.
  */
-export function loginLimits({ config, store, loginCookie }: Pick<WechatLoginRuntime, 'config' | 'store' | 'loginCookie'>): RequestHandler[] {
-  if (!config.rateLimit) return [];
+export interface CallbackLimits {
+  /**
+   * Reserves a place for one code exchange before it goes to WeChat (so concurrent made-up codes cannot all
+   * pass); release() gives it back once WeChat accepted the code.
+   */
+  reserveExchange(req: Request): Promise<RateLimitReservation>;
+  /** Counts one bad callback; false when the address is past its limit (then a 429 was sent). */
+  countBadCallback(req: Request, res: Response): Promise<boolean>;
+}
+
+export function callbackLimits({ config, store }: Pick<WechatLoginRuntime, 'config' | 'store'>): CallbackLimits {
+  if (!config.rateLimit) {
+    return { reserveExchange: async () => ({ allowed: true, retryAfterMs: 0, release: async () => undefined }), countBadCallback: async () => true };
+  }
   const deps = { store, clock: config.clock, pages: config.pages };
-  return [
-    rateLimit(deps, { name: 'login-ip', limit: config.rateLimit.loginsPerMinutePerIp, windowMs: 60_000, key: (req) => clientAddressKey(req.ip) }),
-    rateLimit(deps, {
-      name: 'login-browser',
-      // A browser's first login comes without the cookie (it is set then) and is not counted: no key is written
-      // for each cookie-less request of a flooder. The cookie lives as long as a state, so the logins counted
-      // while it is held, plus that first one, are every state the browser can have open.
-      limit: config.rateLimit.openLoginsPerBrowser - 1,
-      windowMs: Math.ceil(config.loginTimeoutMs),
-      key: (req) => {
-        const binder = loginCookie.read(req);
-        return binder === undefined ? undefined : hashBinder(binder);
-      },
-    }),
-  ];
+  const byAddress = (req: Request) => clientAddressKey(req.ip);
+  const reserveExchange = requestReservation(deps, { name: 'refused-code', limit: config.rateLimit.refusedCodesPerMinutePerIp, windowMs: MINUTE, key: byAddress });
+  const countBad = requestCounter(deps, { name: 'bad-callback', limit: config.rateLimit.badCallbacksPerMinutePerIp, windowMs: MINUTE, key: byAddress });
+  return {
+    reserveExchange,
+    async countBadCallback(req, res) {
+      const verdict = await countBad(req);
+      if (!verdict.allowed) sendTooManyRequests(req, res, verdict.retryAfterMs, config.pages);
+      return verdict.allowed;
+    },
+  };
 }

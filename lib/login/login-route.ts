@@ -11,18 +11,18 @@ const log = logger('login');
 
 /**
  * GET {prefix}/login?returnTo=&scope= — start a login: a fresh single-use state, then WeChat's authorize page.
- * Writes no session: the state record and the login cookie carry all the callback needs, so an anonymous
- * visitor costs one short-lived key, not a 7-day session.
+ * Writes nothing to the store and no session: the state's cookie and the login cookie carry all the callback
+ * needs, so a visitor who never comes back from WeChat leaves nothing behind. Nothing to limit here either.
  */
-export function loginRoute(runtime: Pick<WechatLoginRuntime, 'config' | 'store' | 'apps' | 'paths' | 'site' | 'loginCookie'>) {
+export function loginRoute(runtime: Pick<WechatLoginRuntime, 'config' | 'apps' | 'paths' | 'site' | 'loginCookie' | 'stateCookies'>) {
   const { config, paths, site, loginCookie } = runtime;
-  return async function login(req: Request, res: Response): Promise<void> {
+  return function login(req: Request, res: Response): void {
     const returnTo = safeReturnTo(req.query.returnTo, site.returnToPolicy(req));
     const scope = isWechatScope(req.query.scope) ? req.query.scope : config.scope;
     const retry = req.query.retry === '1';
     const app = websiteAppFor(config, req);
 
-    const { nonce, url } = await startAuthorization(runtime, req, res, {
+    const { nonce, url } = startAuthorization(runtime, req, res, {
       returnTo,
       scope,
       retry,
@@ -30,6 +30,7 @@ export function loginRoute(runtime: Pick<WechatLoginRuntime, 'config' | 'store' 
       // ?embed=1: the app shows WeChat's QR page in an iframe of its own page (<iframe src="{prefix}/login?embed=1…">).
       ...(app ? { app, embedded: req.query.embed === '1' } : {}),
     });
+    // Kept a day past the state's cookie: a callback arriving after both expired still knows where to restart.
     loginCookie.remember(req, res, nonce, { returnTo, scope });
     log('login started (%s)', app === 'website' ? 'website app, qrconnect' : `scope ${scope}`);
     res.redirect(302, url);

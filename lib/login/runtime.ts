@@ -4,6 +4,7 @@ import type { TokenManager } from '../tokens/token-manager.js';
 import type { WechatApiClient } from '../wechat/api-client.js';
 import type { WechatApps } from '../wechat/apps.js';
 import type { LoginCookie } from './login-cookie.js';
+import type { LoginStateCookies } from './state-cookie.js';
 import type { RoutePaths } from '../http/paths.js';
 import type { Site } from '../http/site.js';
 
@@ -22,4 +23,6 @@ export interface WechatLoginRuntime {
   paths: RoutePaths;
   site: Site;
   loginCookie: LoginCookie;
+  /** One sealed cookie per started login: the state, carried by the browser instead of the store. */
+  stateCookies: LoginStateCookies;
 }

@@ -1,8 +1,8 @@
 import type { Request, Response } from 'express';
 import { logger } from '../debug.js';
 import { WECHAT_ERRCODES, hasErrcode } from '../errors.js';
-import { browserBinderHash, takeLoginState } from '../login/authorization.js';
-import { CODE_OUTCOME_TTL_MS, FAILED_CODE, hashCode, parseState, sameBinderHash } from '../login/login-state.js';
+import { openLoginState, usedMarkTtlMs } from '../login/authorization.js';
+import { CODE_OUTCOME_TTL_MS, FAILED_CODE, hashCode, parseState } from '../login/login-state.js';
 import { messagePage, pageView, snapshotPage } from '../http/pages.js';
 import type { WechatLoginRuntime } from '../login/runtime.js';
 import type { ScanDesk } from './desk.js';
@@ -13,7 +13,7 @@ const log = logger('scan');
 /** How long the desktop has to take a confirmed code: its next poll, well within. */
 const COMPLETE_WITHIN_MS = 30_000;
 
-type CallbackDependencies = Pick<WechatLoginRuntime, 'config' | 'store' | 'api' | 'loginCookie'>;
+type CallbackDependencies = Pick<WechatLoginRuntime, 'config' | 'store' | 'api' | 'loginCookie' | 'stateCookies'>;
 
 /**
  * GET {prefix}/scan/callback?code=&state= — WeChat returns the phone's authorization made for the desktop. The
@@ -26,31 +26,39 @@ export function scanCallbackRoute(runtime: CallbackDependencies, desk: ScanDesk)
   return async function scanCallback(req: Request, res: Response): Promise<void> {
     res.set('Cache-Control', 'no-store');
     const nonce = parseState(req.query.state, config.stateLabel);
-    const record = await takeLoginState(runtime, nonce);
-    if (!record?.scanTicketId || !sameBinderHash(record.binderHash, browserBinderHash(runtime, req))) {
-      log('rejected scan callback: unknown, used, expired or foreign state');
+    // The state's cookie and this browser's binder first (no store touched for a foreign browser), then its single use.
+    const opened = openLoginState(runtime, req, nonce);
+    const record = opened.kind === 'ours' && opened.state.scanTicketId ? opened.state : undefined;
+    const code = typeof req.query.code === 'string' && req.query.code !== '' ? req.query.code : undefined;
+    const codeHash = code === undefined ? undefined : hashCode(code);
+    const claim = record
+      ? await store.claimLoginState({ nonce: nonce!, stateTtlMs: usedMarkTtlMs(runtime, record), codeHash, codeTtlMs: CODE_OUTCOME_TTL_MS })
+      : undefined;
+    if (!record?.scanTicketId || !claim) {
+      log('rejected scan callback: unknown, expired or foreign state');
       return void res.status(403).send(messagePage(pageView(config.pages, req), { name: 'confirm-expired', title: 'confirm.expiredTitle', text: 'confirm.expired' }));
     }
+    if (!claim.fresh) {
+      // WeChat's double hit of this same callback: the first one is confirming the ticket.
+      if (claim.outcome) return void res.status(200).send(phoneOutcomePage(pageView(config.pages, req), 'confirmed', record.returnTo));
+      log('rejected scan callback: used state');
+      return void res.status(403).send(messagePage(pageView(config.pages, req), { name: 'confirm-expired', title: 'confirm.expiredTitle', text: 'confirm.expired' }));
+    }
+    runtime.stateCookies.clear(req, res, nonce!);
     const ticketId = record.scanTicketId;
     const phoneUser = req.wechat.user;
     const phoneHash = phoneHashOf(req);
     const now = () => config.clock.now();
-    const code = typeof req.query.code === 'string' && req.query.code !== '' ? req.query.code : undefined;
-    if (!code || !phoneUser || !req.wechat.isAuthenticated()) {
+    if (!code || !codeHash || !phoneUser || !req.wechat.isAuthenticated()) {
       await store.scanTickets.cancel(ticketId, phoneHash, now());
       return void res.status(403).send(phoneOutcomePage(pageView(config.pages, req), 'cancelled', record.returnTo));
-    }
-    const codeHash = hashCode(code);
-    if (!(await store.claimCode(codeHash, CODE_OUTCOME_TTL_MS))) {
-      // WeChat's double hit of this same callback: the first one is confirming the ticket.
-      return void res.status(200).send(phoneOutcomePage(pageView(config.pages, req), 'confirmed', record.returnTo));
     }
 
     let tokens;
     try {
       tokens = await api.exchangeCode(code);
     } catch (error) {
-      await store.setCodeOutcome(codeHash, FAILED_CODE, CODE_OUTCOME_TTL_MS).catch(() => undefined);
+      await store.setCodeOutcome(nonce!, codeHash, FAILED_CODE, CODE_OUTCOME_TTL_MS).catch(() => undefined);
       const { CODE_BEEN_USED, INVALID_CODE, CODE_EXPIRED } = WECHAT_ERRCODES;
       if (hasErrcode(error, CODE_BEEN_USED, INVALID_CODE, CODE_EXPIRED)) {
         // The ticket stays "confirming": Confirm again on its page starts a fresh authorization.
@@ -60,7 +68,7 @@ export function scanCallbackRoute(runtime: CallbackDependencies, desk: ScanDesk)
       }
       throw error;
     }
-    await store.setCodeOutcome(codeHash, FAILED_CODE, CODE_OUTCOME_TTL_MS);
+    await store.setCodeOutcome(nonce!, codeHash, FAILED_CODE, CODE_OUTCOME_TTL_MS);
     if (tokens.is_snapshotuser === 1) {
       await store.scanTickets.cancel(ticketId, phoneHash, now());
       return void res.status(200).send(snapshotPage(pageView(config.pages, req)));

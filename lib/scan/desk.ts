@@ -69,7 +69,7 @@ export function createScanDesk(runtime: ScanDeskDependencies, settings: Resolved
   const countCodeOfAddress = config.rateLimit
     ? requestCounter(
         { store, clock: config.clock },
-        { name: 'scan-ip', limit: config.rateLimit.loginsPerMinutePerIp, windowMs: 60_000, key: (req) => clientAddressKey(req.ip) },
+        { name: 'scan-ip', limit: config.rateLimit.scanCodesPerMinutePerIp, windowMs: 60_000, key: (req) => clientAddressKey(req.ip) },
       )
     : undefined;
 

@@ -13,7 +13,7 @@ import { ticketIdOf } from './paths.js';
 
 const log = logger('scan');
 
-type PhoneDependencies = Pick<WechatLoginRuntime, 'config' | 'store' | 'api' | 'apps' | 'paths' | 'site' | 'loginCookie'>;
+type PhoneDependencies = Pick<WechatLoginRuntime, 'config' | 'store' | 'api' | 'apps' | 'paths' | 'site' | 'loginCookie' | 'stateCookies'>;
 
 /** The phone's binding: its signed-in session. A second phone, or this phone signed in again, is another. */
 export function phoneHashOf(req: Request): string {

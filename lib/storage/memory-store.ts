@@ -1,12 +1,13 @@
 import { systemClock, type Clock } from '../clock.js';
 import { createExpiringMap } from '../store/expiring-map.js';
 import { createMemoryRateLimit } from '../http/memory-rate-limit.js';
+import { createMemoryLoginStates } from '../login/memory-login-states.js';
 import { createMemoryScanTickets } from '../scan/memory-tickets.js';
 import { createMemoryUserGrants } from '../users/memory-user-grants.js';
 import { grantFields, newGrantId, parseGrant, parseUser, tokenFields, userFields } from '../store/records.js';
 import { sealScanTicketTokens } from '../scan/sealed-tickets.js';
 import { tokenCipherFor, type TokenCipher } from '../store/token-cipher.js';
-import type { CodeOutcome, GrantStore, LoginStateRecord, UserRepository, WechatStore } from '../store/types.js';
+import type { GrantStore, UserRepository, WechatStore } from '../store/types.js';
 import type { UserGrantIndex } from '../users/user-grants.js';
 
 export interface MemoryStoreOptions {
@@ -32,29 +33,13 @@ export function createMemoryStore({ clock = systemClock, tokenEncryptionKey, app
   const put = (key: string, value: unknown, ttlMs: number) => values.set(key, value, ttlMs);
   const replace = (key: string, value: unknown) => values.replace(key, value);
   const read = <T>(key: string): T | null => values.get<T>(key);
+  const limits = createMemoryRateLimit();
 
   return {
     kind: 'memory',
-    async putLoginState(nonce, record, ttlMs) {
-      put(`state:${nonce}`, record, ttlMs);
-    },
-    async takeLoginState(nonce) {
-      const record = read<LoginStateRecord>(`state:${nonce}`);
-      values.delete(`state:${nonce}`);
-      return record;
-    },
-    async claimCode(codeHash, ttlMs) {
-      if (read(`code:${codeHash}`)) return false;
-      put(`code:${codeHash}`, { status: 'pending' } satisfies CodeOutcome, ttlMs);
-      return true;
-    },
-    async setCodeOutcome(codeHash, outcome, ttlMs) {
-      put(`code:${codeHash}`, outcome, ttlMs);
-    },
-    async getCodeOutcome(codeHash) {
-      return read<CodeOutcome>(`code:${codeHash}`);
-    },
-    hitRateLimit: createMemoryRateLimit().hit,
+    ...createMemoryLoginStates({ put, read }),
+    hitRateLimit: limits.hit,
+    forgetRateLimitHit: limits.forget,
     users: createMemoryUsers(cipher, appId),
     grants: createMemoryGrants(put, replace, read, (key) => values.delete(key), cipher, createMemoryUserGrants(clock)),
     scanTickets: sealScanTicketTokens(createMemoryScanTickets(clock), cipher),

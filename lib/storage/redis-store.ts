@@ -4,10 +4,10 @@ import { createRedisGrants } from '../tokens/redis-grants.js';
 import { createRedisScanTickets } from '../scan/redis-tickets.js';
 import { createRedisRateLimit } from '../http/redis-rate-limit.js';
 import { createRedisUsers } from '../users/redis-users.js';
-import { guard } from '../store/store-error.js';
 import { sealScanTicketTokens } from '../scan/sealed-tickets.js';
 import { tokenCipherFor } from '../store/token-cipher.js';
-import type { CodeOutcome, LoginStateRecord, WechatStore } from '../store/types.js';
+import type { WechatStore } from '../store/types.js';
+import { createRedisLoginStates } from '../login/redis-login-states.js';
 
 export interface RedisStoreOptions {
   /** One server or a Cluster: every multi-key command and script stays within one hash tag. */
@@ -29,23 +29,8 @@ export function createRedisStore({ redis, appId, keyPrefix, ownsClient = false, 
   const cipher = tokenCipherFor(tokenEncryptionKey);
   return {
     kind: 'redis',
-    putLoginState: (nonce, record, ttlMs) =>
-      guard(async () => {
-        await redis.set(keys.loginState(nonce), JSON.stringify(record), 'PX', Math.ceil(ttlMs));
-      }),
-    takeLoginState: (nonce) =>
-      guard(async () => parseJson<LoginStateRecord>(await redis.getdel(keys.loginState(nonce)))),
-    claimCode: (codeHash, ttlMs) =>
-      guard(async () => {
-        const pending: CodeOutcome = { status: 'pending' };
-        return (await redis.set(keys.code(codeHash), JSON.stringify(pending), 'PX', Math.ceil(ttlMs), 'NX')) === 'OK';
-      }),
-    setCodeOutcome: (codeHash, outcome, ttlMs) =>
-      guard(async () => {
-        await redis.set(keys.code(codeHash), JSON.stringify(outcome), 'PX', Math.ceil(ttlMs));
-      }),
-    getCodeOutcome: (codeHash) => guard(async () => parseJson<CodeOutcome>(await redis.get(keys.code(codeHash)))),
-    hitRateLimit: createRedisRateLimit(redis, keys),
+    ...createRedisLoginStates(redis, keys),
+    ...createRedisRateLimit(redis, keys),
     users: createRedisUsers(redis, keys, cipher),
     grants: createRedisGrants(redis, keys, cipher),
     scanTickets: sealScanTicketTokens(createRedisScanTickets(redis, keys), cipher),
@@ -55,11 +40,3 @@ export function createRedisStore({ redis, appId, keyPrefix, ownsClient = false, 
   };
 }
 
-function parseJson<T>(text: string | null): T | null {
-  if (text === null) return null;
-  try {
-    return JSON.parse(text) as T;
-  } catch {
-    return null;
-  }
-}

@@ -3,7 +3,8 @@
  * multi-key operation stays valid on Redis Cluster:
  * - one login's session, its grant and the grant's refresh lock: {sid} (a login's grant id is its session id)
  * A user's list of grants is tagged by the user id; signing out everywhere then touches each grant's {sid} apart.
- * States, code outcomes, rate-limit windows and user keys are single-key. Users are spread over the cluster, no slot holding them
+ * - a state's used mark and the outcomes of the codes it brought: {nonce}
+Rate-limit windows and user keys are single-key. Users are spread over the cluster, no slot holding them
  * all: each user's record is tagged by its id, the openid and unionid indexes by the openid and unionid. The id
  * sequence is one key, touched only by a user's first login. A person's id is claimed on one key (the unionid's
  * index when WeChat gave one, else the app's openid index), so concurrent first logins through two apps agree.
@@ -16,8 +17,12 @@ export function createKeys(prefix: string, appId: string) {
     appId,
     /** connect-redis's prefix; the session store appends `{sid}`. */
     sessionPrefix,
-    loginState: (nonce: string) => `${base}:state:${nonce}`,
-    code: (codeHash: string) => `${base}:code:${codeHash}`,
+    /**
+     * A state's single use: the state itself rides in the browser's cookie, only its use is marked here, for its
+     * remaining life. The code outcomes of that state share its tag, so one script marks and claims.
+     */
+    stateUsed: (nonce: string) => `${base}:state-used:{${nonce}}`,
+    code: (nonce: string, codeHash: string) => `${base}:code:{${nonce}}:${codeHash}`,
     /** Its name from when all users shared one tag: ids carry on from there, never reused. */
     userSequence: `${prefix}:{${appId}:users}:seq`,
     user: (id: number | string) => `${base}:user:{${id}}`,

@@ -4,19 +4,20 @@ import type { ScanTicketStore } from './scan-ticket-types.js';
 
 export type { ScanTicketStore } from './scan-ticket-types.js';
 
-/** One started login, keyed by its state nonce; single-use, expires with the login timeout. */
-export interface LoginStateRecord {
-  /** sha256 of the browser-binding secret (held in the session and in a dedicated cookie). */
-  binderHash: string;
-  returnTo: string;
-  scope: WechatScope;
-  createdAt: number;
-  /** This login was itself a restart after a stale callback: do not restart again. */
-  retry: boolean;
-  /** Set when the authorization is the phone's for a desktop's scan ticket (the desktop gets its own grant). */
-  scanTicketId?: string;
-  /** Set when the login went to the website app's QR page (qrconnect): its code is exchanged with that app. */
-  app?: 'website';
+/**
+ * What the callback learns from its one round trip on a state: `fresh` when this is the state's first use (the
+ * state is now used up and, with a code, the code claimed beneath it); otherwise the remembered outcome of this
+ * code under this state (WeChat's double hit, a reload), or null.
+ */
+export type LoginStateClaim = { fresh: true } | { fresh: false; outcome: CodeOutcome | null };
+
+export interface LoginStateClaimRequest {
+  nonce: string;
+  /** How long the state could still be used: its remaining life (the used mark must outlive it). */
+  stateTtlMs: number;
+  /** The code the callback brought, by hash; absent when the user declined. */
+  codeHash?: string;
+  codeTtlMs: number;
 }
 
 /**
@@ -161,6 +162,8 @@ export interface RateLimitHit {
   windowMs: number;
   /** ms since epoch, from the injected clock. */
   now: number;
+  /** Names this hit so that forgetRateLimitHit can take it back; default a random one. */
+  member?: string;
 }
 
 export interface RateLimitVerdict {
@@ -173,15 +176,17 @@ export interface RateLimitVerdict {
 /** Everything the login keeps outside process memory. Redis in production; memory for a one-process demo. */
 export interface WechatStore {
   readonly kind: 'redis' | 'memory';
-  putLoginState(nonce: string, record: LoginStateRecord, ttlMs: number): Promise<void>;
-  /** Atomically reads and deletes: a state can be used once. */
-  takeLoginState(nonce: string): Promise<LoginStateRecord | null>;
-  /** Claims a code for processing; false when another callback already claimed it. */
-  claimCode(codeHash: string, ttlMs: number): Promise<boolean>;
-  setCodeOutcome(codeHash: string, outcome: CodeOutcome, ttlMs: number): Promise<void>;
-  getCodeOutcome(codeHash: string): Promise<CodeOutcome | null>;
+  /**
+   * One started login's single use, kept without a stored state: marks `nonce` used (SET NX, for the state's
+   * remaining life) and, when it was fresh, claims the code beneath it, in one step on one hash tag (the nonce).
+   */
+  claimLoginState(claim: LoginStateClaimRequest): Promise<LoginStateClaim>;
+  setCodeOutcome(nonce: string, codeHash: string, outcome: CodeOutcome, ttlMs: number): Promise<void>;
+  getCodeOutcome(nonce: string, codeHash: string): Promise<CodeOutcome | null>;
   /** Counts one hit against a sliding-window limit in one atomic step (one round trip, one key, on Redis). */
   hitRateLimit(hit: RateLimitHit): Promise<RateLimitVerdict>;
+  /** Takes back an allowed hit named by its `member` (a reservation that turned out not to count). */
+  forgetRateLimitHit(hit: Pick<RateLimitHit, 'name' | 'key'> & { member: string }): Promise<void>;
   readonly users: UserRepository;
   readonly grants: GrantStore;
   /** Scan-to-sign-in tickets (a desktop's QR code, confirmed on a phone). */

@@ -64,7 +64,7 @@ describe('scan to sign in, in Chromium (desktop and phone contexts)', () => {
     await desktop.page.evaluate(() => ((window as unknown as { marker: number }).marker = 42));
 
     const phone = await phoneScans(ticketUrl);
-    await expectText(phone.page.locator('#scan-desktop'), 'Chrome on Windows');
+    await expectText(phone.page.locator('#scan-desktop'), 'Windows 上的 Chrome');
     await expectText(phone.page.locator('#scan-host'), new URL(world.app.publicUrl).host);
     await screenshot(phone.page, 'scan-confirm');
 

@@ -55,7 +55,7 @@ describe('scan to sign in: desktop on one app instance, phone on another', () =>
     expect(callback.headers.location).toBe(code.ticketPath);
     const page = await phoneScans(phone, code);
     expect(page.html).toContain('在电脑上登录？'); // Sign in on your computer?
-    expect(page.html).toContain('Chrome on Windows');
+    expect(page.html).toContain('Windows 上的 Chrome'); // Chrome on Windows, in the phone's Chinese
     expect(page.html).toContain('localhost:3000');
     expect(await whoIs(phone)).toMatchObject({ status: 200 });
   });

@@ -182,7 +182,7 @@ export function phoneConfirmPage(view: PageView, o: PhoneConfirmPageOptions): st
       style: SCAN_STYLE,
       body: `<div class="badge" aria-hidden="true">⌨</div><h1>${text(view, 'confirm.title')}</h1>
 <p>${textWithHtml(view, 'confirm.text', { host: `<b>${escapeHtml(o.host)}</b>` })}</p>
-<dl class="facts"><dt>${text(view, 'confirm.computer')}</dt><dd id="scan-desktop">${escapeHtml(o.desktop)}</dd>
+<dl class="facts"><dt>${text(view, 'confirm.computer')}</dt><dd id="scan-desktop">${escapeHtml(describeDesktop(view, o.desktop))}</dd>
 <dt>${text(view, 'confirm.shown')}</dt><dd id="scan-shown"><time datetime="${new Date(o.shownAt).toISOString()}">${escapeHtml(ago(view, o.now - o.shownAt))}</time></dd>
 <dt>${text(view, 'confirm.site')}</dt><dd id="scan-host">${escapeHtml(o.host)}</dd></dl>
 <p class="warn">${text(view, 'confirm.warning')}</p>
@@ -190,6 +190,18 @@ ${confirm}
 <form class="inline" method="post" action="${escapeHtml(o.cancelAction)}">${csrf}<button class="btn secondary" id="scan-cancel" type="submit">${text(view, 'confirm.cancel')}</button></form>`,
     },
   );
+}
+
+/**
+ * The computer in this page's language. The ticket keeps describeUserAgent()'s English ("Chrome on Windows",
+ * "A browser on Linux", "An unknown browser"), which is what onScanConfirm receives; only the page translates.
+ */
+function describeDesktop(view: PageView, description: string): string {
+  if (description === 'An unknown browser') return plain(view, 'confirm.unknownBrowser');
+  const some = /^A browser on (.+)$/.exec(description);
+  if (some) return plain(view, 'confirm.aBrowserOnSystem', { system: some[1]! });
+  const both = /^(.+) on (.+)$/.exec(description);
+  return both ? plain(view, 'confirm.browserOnSystem', { browser: both[1]!, system: both[2]! }) : description;
 }
 
 function ago(view: PageView, ms: number): string {

@@ -66,11 +66,13 @@ const NODES = MASTERS * 2;
  */
 export async function startRedisCluster(options: StartClusterOptions = {}): Promise<TestRedisCluster> {
   // A free port can be taken by another suite between our probe and redis-server's bind: start over then.
+  // Several test runs at once on one machine (two worktrees, say) make that likelier: a few more tries, spread out.
   for (let attempt = 1; ; attempt++) {
     try {
       return await startOnce(options);
     } catch (error) {
-      if (attempt === 3 || !/Address already in use/i.test(String(error))) throw error;
+      if (attempt === 6 || !/Address already in use/i.test(String(error))) throw error;
+      await sleep(50 + Math.random() * 200 * attempt);
     }
   }
 }

@@ -123,6 +123,23 @@ export async function signInInWechat(page: Page, world: ExampleWorld, user: stri
   await Promise.all([page.waitForURL(`${world.app.url}${path}`), page.getByRole('button', { name: /Allow/ }).click()]);
 }
 
+/**
+ * The example app (with `env`) and Chromium, started in parallel. When one fails, the one that did start is
+ * stopped before the error: a redis-server, app or browser left running keeps jest alive.
+ */
+export async function startExampleAndChromium(suite: string, env: Record<string, string> = {}): Promise<{ world: ExampleWorld; browser: Browser }> {
+  chromiumPath(); // no Chromium: fail before starting anything
+  const [started, launched] = await Promise.allSettled([startExampleWorld(env), launchChromium()]);
+  if (started.status === 'rejected' || launched.status === 'rejected') {
+    await Promise.allSettled([
+      launched.status === 'fulfilled' ? launched.value.close() : undefined,
+      started.status === 'fulfilled' ? started.value.stop() : undefined,
+    ]);
+    throw new Error(`The ${suite} E2E suite could not start`, { cause: started.status === 'rejected' ? started.reason : (launched as PromiseRejectedResult).reason });
+  }
+  return { world: started.value, browser: launched.value };
+}
+
 /** Reads the QR code in `selector` as a browser shows it. */
 export async function decodeQr(page: Page, selector: string): Promise<string | undefined> {
   const png = PNG.sync.read(await page.locator(selector).screenshot());

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { createWechatLogin, type WechatLogin } from '../../lib/index.js';
 import { buildApp, loginOptions, startWorld, type LoginWorld } from '../helpers/login-app.js';
-import { IN_WECHAT, ON_DESKTOP, chromiumPath, decodeQr, expectText, launchChromium, newPage, screenshot, startExampleWorld, type ExampleWorld } from './browser.js';
+import { IN_WECHAT, ON_DESKTOP, decodeQr, expectText, newPage, screenshot, startExampleAndChromium, type ExampleWorld } from './browser.js';
 import { reportFigure } from '../helpers/figures.js';
 
 /**
@@ -15,17 +15,7 @@ let world: ExampleWorld;
 let browser: Browser;
 
 beforeAll(async () => {
-  chromiumPath();
-  const [started, launched] = await Promise.allSettled([startExampleWorld(), launchChromium()]);
-  if (started.status === 'rejected' || launched.status === 'rejected') {
-    await Promise.allSettled([
-      launched.status === 'fulfilled' ? launched.value.close() : undefined,
-      started.status === 'fulfilled' ? started.value.stop() : undefined,
-    ]);
-    throw new Error('The scan E2E suite could not start', { cause: started.status === 'rejected' ? started.reason : (launched as PromiseRejectedResult).reason });
-  }
-  world = started.value;
-  browser = launched.value;
+  ({ world, browser } = await startExampleAndChromium('scan'));
 });
 
 afterAll(async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import type { Browser } from 'playwright-core';
 import { DEFAULT_EMULATOR_WEBSITE_APP, startWechatEmulator } from '../../lib/testing/index.js';
-import { IN_WECHAT, ON_DESKTOP, chromiumPath, expectText, launchChromium, newPage, screenshot, signInInWechat, startExampleWorld, type ExampleWorld } from './browser.js';
+import { IN_WECHAT, ON_DESKTOP, expectText, newPage, screenshot, signInInWechat, startExampleAndChromium, type ExampleWorld } from './browser.js';
 
 /** The example app with the emulator's test website app: a desktop Chromium signs in on WeChat's QR page. */
 let world: ExampleWorld;
@@ -18,20 +18,10 @@ async function openidAtWebsite(user: string): Promise<string> {
 }
 
 beforeAll(async () => {
-  chromiumPath();
-  const [started, launched] = await Promise.allSettled([
-    startExampleWorld({ WECHAT_WEBSITE_APP_ID: DEFAULT_EMULATOR_WEBSITE_APP.appId, WECHAT_WEBSITE_APP_SECRET: DEFAULT_EMULATOR_WEBSITE_APP.appSecret }),
-    launchChromium(),
-  ]);
-  if (started.status === 'rejected' || launched.status === 'rejected') {
-    await Promise.allSettled([
-      launched.status === 'fulfilled' ? launched.value.close() : undefined,
-      started.status === 'fulfilled' ? started.value.stop() : undefined,
-    ]);
-    throw new Error('The website-login E2E suite could not start', { cause: started.status === 'rejected' ? started.reason : (launched as PromiseRejectedResult).reason });
-  }
-  world = started.value;
-  browser = launched.value;
+  ({ world, browser } = await startExampleAndChromium('website-login', {
+    WECHAT_WEBSITE_APP_ID: DEFAULT_EMULATOR_WEBSITE_APP.appId,
+    WECHAT_WEBSITE_APP_SECRET: DEFAULT_EMULATOR_WEBSITE_APP.appSecret,
+  }));
 });
 
 afterAll(async () => {

@@ -15,7 +15,8 @@ describe('a Host header that makes no origin (no publicUrl)', () => {
 
   beforeAll(async () => {
     world = await startWorld();
-    wechat = createWechatLogin(loginOptions(world, { publicUrl: undefined, rateLimit: false }));
+    // No publicUrl on purpose: its start-up warning is expected, not printed.
+    wechat = createWechatLogin(loginOptions(world, { publicUrl: undefined, rateLimit: false }), { warn: () => undefined });
     app = buildApp(wechat);
   });
   afterAll(async () => {

@@ -63,6 +63,26 @@ describe('the built-in pages in Chinese and English', () => {
   });
 });
 
+describe('an address too long for a QR code (no publicUrl, a 4 KB Host)', () => {
+  let app: Express;
+  useLoginSuite((suite) => ({ app } = suite), { options: { publicUrl: undefined } });
+  const HUGE_HOST = `${'h'.repeat(4_000)}.example`;
+
+  it.each([
+    ['the QR page', '/auth/wechat/qr?url=%2Fprofile'],
+    ['a guarded page on a desktop', '/profile'],
+  ])('%s: a 400 page in the request’s language, not a bare text', async (_name, path) => {
+    const en = await request(app).get(path).set('Host', HUGE_HOST).set('User-Agent', DESKTOP_UA).set('Accept-Language', 'en');
+    expect(en.status).toBe(400);
+    expect(en.headers['content-type']).toMatch(/^text\/html/);
+    expect(langOf(en.text)).toBe('en');
+    expect(h1Of(en.text)).toBe('Address too long');
+    const zh = await request(app).get(path).set('Host', HUGE_HOST).set('User-Agent', DESKTOP_UA);
+    expect(h1Of(zh.text)).toBe('地址过长');
+    expect(zh.text).not.toContain(HUGE_HOST);
+  });
+});
+
 describe('logout: Cancel, and where the browser lands', () => {
   let world: LoginWorld;
   let app: Express;

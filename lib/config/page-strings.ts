@@ -39,6 +39,8 @@ const EN = {
   'qr.text': 'Scan the code with WeChat to open this page on your phone and sign in there. This computer stays signed out.',
   'qr.devNote': 'Development: no phone needed.',
   'qr.emulator': 'Continue in the WeChat emulator',
+  'qr.tooLongTitle': 'Address too long',
+  'qr.tooLong': 'This address is too long to show as a QR code.',
 
   'logout.title': 'Sign out?',
   'logout.text': 'You will need WeChat to sign in again.',
@@ -147,6 +149,8 @@ const ZH: PageStrings = {
   'qr.text': '请使用微信“扫一扫”扫描二维码，在手机上打开此页面并登录。这台电脑不会登录。',
   'qr.devNote': '开发环境：无需手机。',
   'qr.emulator': '在微信模拟器中继续',
+  'qr.tooLongTitle': '地址过长',
+  'qr.tooLong': '这个地址太长，无法显示为二维码。',
 
   'logout.title': '确定退出登录？',
   'logout.text': '退出后需要使用微信重新登录。',

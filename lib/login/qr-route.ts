@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import { pageView, qrPage } from '../http/pages.js';
+import { messagePage, pageView, qrPage } from '../http/pages.js';
 import { qrCodeSvg } from '../http/qr-code.js';
 import { safeReturnTo } from '../http/return-to.js';
 import type { WechatLoginRuntime } from './runtime.js';
@@ -17,7 +17,7 @@ export async function renderQrPage({ config, paths, site }: QrPageDependencies, 
     qrSvg = await qrCodeSvg(url);
   }
   if (qrSvg === undefined) {
-    res.status(400).type('text').send('This address is too long to show as a QR code.');
+    res.status(400).type('html').send(messagePage(pageView(config.pages, req), { name: 'too-long', title: 'qr.tooLongTitle', text: 'qr.tooLong', action: { href: '/', label: 'common.home' } }));
     return;
   }
   const emulatorLoginHref = config.emulatorLink ? paths.loginUrl({ returnTo: path }) : undefined;

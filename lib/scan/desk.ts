@@ -2,7 +2,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import type { Request, Response } from 'express';
 import type { ResolvedScanLoginConfig } from '../config/config.js';
 import { logger } from '../debug.js';
-import { pageView, plain } from '../http/pages.js';
+import { messagePage, pageView, plain } from '../http/pages.js';
 import { clientAddressKey } from '../http/client-address.js';
 import { requestCounter } from '../http/rate-limit.js';
 import { describeUserAgent } from './desktop-info.js';
@@ -92,7 +92,7 @@ export function createScanDesk(runtime: ScanDeskDependencies, settings: Resolved
     const ticketUrl = `${origin}${scanPaths.ticket(code.ticketId)}`;
     const qrSvg = await qrCodeSvg(ticketUrl);
     if (qrSvg === undefined) {
-      res.status(400).type('text').send('This address is too long to show as a QR code.');
+      res.status(400).type('html').send(messagePage(pageView(config.pages, req), { name: 'too-long', title: 'qr.tooLongTitle', text: 'qr.tooLong', action: { href: '/', label: 'common.home' } }));
       return;
     }
     const t = encodeURIComponent(code.ticketId);

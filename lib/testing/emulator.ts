@@ -14,8 +14,8 @@ import { applyFault, ENDPOINTS, FaultQueue, type EmulatorEndpoint, type Emulator
 import type { EmulatorApp, EmulatorUser } from './fixtures.js';
 import { sendWechatJson } from './http-util.js';
 import { SNS_PATHS, snsHandlers } from './sns-routes.js';
-import { PlatformState } from './platform-state.js';
-import { handleJssdkVerify, handlePlatform, JSSDK_VERIFY_PATH, JWEIXIN_PATH, jweixinScript, PLATFORM_PATHS } from './platform-routes.js';
+import { PlatformState } from './cgi-bin/platform-state.js';
+import { handleJssdkVerify, handlePlatform, JSSDK_VERIFY_PATH, JWEIXIN_PATH, jweixinScript, PLATFORM_PATHS } from './cgi-bin/platform-routes.js';
 
 export { JWEIXIN_PATH };
 

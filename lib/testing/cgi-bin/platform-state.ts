@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import type { Clock } from '../clock.js';
-import type { Outcome, WechatError } from './emulator-state.js';
-import type { EmulatorApp } from './fixtures.js';
-import { randomId } from './ids.js';
+import type { Clock } from '../../clock.js';
+import type { Outcome, WechatError } from '../emulator-state.js';
+import type { EmulatorApp } from '../fixtures.js';
+import { randomId } from '../ids.js';
 
 /** WeChat's rules for the app access token (`client_credential`) and the JS-SDK ticket, per app. */
 export const APP_TOKEN_TTL_S = 7200;

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { EmulatorApp } from './fixtures.js';
-import { readBody, sendWechatError, sendWechatJson } from './http-util.js';
+import type { EmulatorApp } from '../fixtures.js';
+import { readBody, sendWechatError, sendWechatJson } from '../http-util.js';
 import { PLATFORM_ERRORS, type PlatformState } from './platform-state.js';
 
 export type PlatformEndpoint = 'stable_token' | 'token' | 'getticket';

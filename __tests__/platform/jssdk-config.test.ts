@@ -122,8 +122,15 @@ describe('the shared app token and ticket over time', () => {
     expect(platformCalls(world.emulator)).toEqual({ stable_token: 1, token: 0, getticket: 1 });
     expect(await b.wechat.platform.getAccessToken()).toBe(token);
     expect(await b.wechat.platform.getJsapiTicket()).toBe(ticket);
+    // Later in the last minute: still nothing to ask (the answer would be the same token again).
+    world.clock.advance(40_000);
     await Promise.all([configOf(a.app), configOf(b.app)]);
     expect(platformCalls(world.emulator)).toEqual({ stable_token: 1, token: 0, getticket: 1 });
+    // Past its expiry, the next one.
+    world.clock.advance(21_000);
+    await Promise.all([configOf(a.app), configOf(b.app)]);
+    expect(platformCalls(world.emulator)).toEqual({ stable_token: 2, token: 0, getticket: 2 });
+    expect(await a.wechat.platform.getAccessToken()).not.toBe(token);
   });
 
   it('a token killed at WeChat (40001 at getticket): one fresh token, getticket retried once, no 500', async () => {

@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type ErrorRequestHandler, type Express, type Request, type RequestHandler, type Router } from 'express';
 import { createMemoryStore, createWechatLogin, systemClock, type WechatLogin, type WechatLoginOptions } from '../lib/index.js';
-import { DEFAULT_EMULATOR_APP, DEFAULT_EMULATOR_WEBSITE_APP, startWechatEmulator, type WechatEmulator } from '../lib/testing/index.js';
+import { DEFAULT_EMULATOR_APP, DEFAULT_EMULATOR_WEBSITE_APP, JWEIXIN_PATH, startWechatEmulator, type WechatEmulator } from '../lib/testing/index.js';
 import { bundleClient } from './client-bundle.js';
 import { describeRedis, readExampleConfig, type ExampleConfig, type ExampleEnv } from './config.js';
 import { errorPage, homePage, notFoundPage, profilePage, type Viewer } from './pages.js';
@@ -222,6 +222,8 @@ function buildRoutes(wechat: WechatLogin, clientJs: string, emulatorUrl: string 
         tokenExpiresAt: await req.wechat.accessTokenExpiresAt(),
         loggedInAt: login.loggedInAt,
         loginValidUntil: login.refreshExpiresAt,
+        jweixinUrl: emulatorUrl ? `${emulatorUrl}${JWEIXIN_PATH}` : 'https://res.wx.qq.com/open/js/jweixin-1.6.0.js',
+        emulated: emulatorUrl !== undefined,
       }),
     );
   };

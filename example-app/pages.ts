@@ -184,6 +184,10 @@ export interface ProfilePageOptions {
   tokenExpiresAt: number | null;
   loggedInAt: number;
   loginValidUntil: number;
+  /** WeChat's jweixin script (the emulator's stand-in in development): the JS-SDK card loads it inside WeChat. */
+  jweixinUrl: string;
+  /** In the emulator: its stand-in checks the signature, and the card says so. */
+  emulated: boolean;
 }
 
 export function profilePage(p: ProfilePageOptions): string {
@@ -213,8 +217,11 @@ ${cells.map(([label, value]) => `<div class="cell"><dt>${escapeHtml(label)}</dt>
 <form method="post" action="/auth/wechat/logout" id="logout-form"><button class="btn btn-danger" type="submit" id="logout">Sign out</button></form>
 </div>
 <p class="status" id="status" role="status" aria-live="polite"></p>
+</section>
+<section class="card" id="jssdk-card" data-jweixin="${escapeHtml(p.jweixinUrl)}" data-emulated="${p.emulated ? '1' : '0'}">
+<dl class="cells"><div class="cell"><dt>WeChat JS-SDK</dt><dd><span id="jssdk-status" class="muted">Only inside WeChat</span></dd></div></dl>
 </section>`;
-  return layout('Your profile', body, p.viewer, PROFILE_SCRIPT);
+  return layout('Your profile', body, p.viewer, PROFILE_SCRIPT + JSSDK_SCRIPT);
 }
 
 function timeCell(id: string, ms: number | null): string {
@@ -281,6 +288,27 @@ refresh.addEventListener('click', async () => {
   }
 });
 
+</script>`;
+
+/**
+ * Inside WeChat: load jweixin (the page's job, not the client's), then configureJsSdk() signs this page with the
+ * server's /auth/wechat/jssdk-config and calls wx.config. The emulator's stand-in verifies the signature itself.
+ */
+const JSSDK_SCRIPT = `<script type="module">
+import { configureJsSdk, isWechatBrowser } from '/client.js';
+const card = document.getElementById('jssdk-card');
+const status = document.getElementById('jssdk-status');
+const show = (text, state) => { status.textContent = text; status.className = 'status ' + (state === 'ready' ? 'ok' : state === 'error' ? 'error' : 'muted'); card.dataset.state = state; };
+if (isWechatBrowser()) {
+  show('Configuring…', 'pending');
+  const script = Object.assign(document.createElement('script'), { src: card.dataset.jweixin });
+  script.onload = () => configureJsSdk({ jsApiList: ['updateAppMessageShareData', 'scanQRCode'] }).then(
+    (wx) => show(card.dataset.emulated === '1' && wx.emulatorVerified ? 'Ready: signature verified' : 'Ready (wx.ready)', 'ready'),
+    (error) => show('Not configured: ' + error.message, 'error'),
+  );
+  script.onerror = () => show('Not configured: the jweixin script did not load', 'error');
+  document.head.append(script);
+}
 </script>`;
 
 export function notFoundPage(viewer: Viewer | null): string {

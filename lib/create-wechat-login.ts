@@ -19,6 +19,8 @@ import { createRedisStore } from './storage/redis-store.js';
 import type { WechatStore } from './store/types.js';
 import { createWechatUsers, type WechatUsers } from './users/user-grants.js';
 import { createTokenManager, type TokenManager } from './tokens/token-manager.js';
+import { createPlatform, PLATFORM_UNSUPPORTED, type WechatPlatform } from './platform/platform.js';
+import { createPlatformApi } from './platform/platform-api.js';
 
 export interface WechatLogin {
   /** Mount with app.use(): session middleware, req.wechat, and the login / callback / logout / qr routes. */
@@ -33,6 +35,8 @@ export interface WechatLogin {
   users: WechatUsers;
   /** Grants and refresh, for code outside a request. */
   tokens: TokenManager;
+  /** The Official Account's own access token and jsapi_ticket, shared by every process (see docs/jssdk.md). */
+  platform: WechatPlatform;
   store: WechatStore;
   /** Disconnects what we created (a Redis client from a URL, a Cluster from seed nodes). */
   close(): Promise<void>;
@@ -113,14 +117,25 @@ export function createWechatLogin(options: WechatLoginOptions, deps: CreateWecha
     secrets: config.session ? [config.session.secret].flat() : [config.appSecret],
   });
   const runtime = { config, store, api, apps, tokens, paths, site, loginCookie, stateCookies };
+  const platform = store.platform
+    ? createPlatform({
+        store: store.platform,
+        api: createPlatformApi(config.api),
+        clock: config.clock,
+        refreshAheadMs: config.platform.refreshAheadMs,
+        callBudgetMs: lockTtlMs,
+      })
+    : undefined;
+  if (!platform && config.platform.jssdkRoute) warn('this store has no platform storage: wechat.platform and GET {prefix}/jssdk-config are off.');
 
   return {
-    router: createRouter(runtime, sessionMiddleware(config, redis)),
+    router: createRouter(runtime, sessionMiddleware(config, redis), config.platform.jssdkRoute ? platform : undefined),
     requireWechatUser: createGuard(runtime),
     errorHandler: createErrorHandler(runtime),
     service,
     users: createWechatUsers(store, config.clock, apps.appIds),
     tokens,
+    platform: platform ?? PLATFORM_UNSUPPORTED,
     store,
     close: () => store.close(),
   };

@@ -19,6 +19,7 @@ export const WECHAT_ERRCODES = {
   INVALID_GRANT_TYPE: 40002,
   INVALID_OPENID: 40003,
   INVALID_APPID: 40013,
+  INVALID_ACCESS_TOKEN: 40014,
   INVALID_CODE: 40029,
   INVALID_REFRESH_TOKEN: 40030,
   INVALID_APPSECRET: 40125,
@@ -28,6 +29,10 @@ export const WECHAT_ERRCODES = {
   REFRESH_TOKEN_EXPIRED: 42002,
   CODE_EXPIRED: 42003,
   API_UNAUTHORIZED: 48001,
+  /** The app access token's force_refresh: 20 a day. */
+  DAILY_QUOTA_REACHED: 45009,
+  /** The app access token's force_refresh: at least 30 s apart. */
+  TOO_FREQUENT: 45011,
 } as const;
 
 export interface WechatLoginErrorOptions {
@@ -75,7 +80,8 @@ export class WechatArgumentError extends WechatLoginError {
   }
 }
 
-export type WechatEndpoint = 'access_token' | 'refresh_token' | 'userinfo' | 'auth';
+/** The /sns/* calls of a login; `stable_token` and `getticket` are the app's own token and JS-SDK ticket (/cgi-bin/*). */
+export type WechatEndpoint = 'access_token' | 'refresh_token' | 'userinfo' | 'auth' | 'stable_token' | 'getticket';
 
 /** WeChat answered with `errcode !== 0`. */
 export class WechatApiError extends WechatLoginError {

@@ -1,5 +1,8 @@
 export { createWechatLogin, type WechatLogin, type CreateWechatLoginDependencies } from './create-wechat-login.js';
-export type { WechatLoginOptions, WechatSessionOptions, SnapshotUserInfo, ScanLoginOptions, ScanDesktopInfo, RateLimitOptions } from './config/config.js';
+export type { WechatLoginOptions, WechatSessionOptions, SnapshotUserInfo, ScanLoginOptions, ScanDesktopInfo, RateLimitOptions, PlatformOptions } from './config/config.js';
+export { signJsSdk, type JsSdkSignInput } from './platform/sign.js';
+export type { WechatPlatform, GetAccessTokenOptions } from './platform/platform.js';
+export type { JsSdkConfig } from './platform/jssdk-route.js';
 export { DEFAULTS } from './config/config.js';
 export type { PagesOptions, WechatPage, WechatPageKind, WechatPageData, ResolvedBranding } from './config/pages-options.js';
 export { BUILT_IN_PAGE_STRINGS, PAGE_LOCALES, type PageLocale, type PageStrings, type PageStringKey } from './config/page-strings.js';
@@ -27,6 +30,7 @@ export { CLUSTER_OPTIONS, REDIS_OPTIONS, failFastWhileDisconnected, type RedisCl
 export { createMemoryStore, type MemoryStoreOptions } from './storage/memory-store.js';
 export { TokenUnreadableError, type TokenUnreadableReason } from './store/token-cipher.js';
 export { MAX_GRANTS_PER_USER, type WechatUsers } from './users/user-grants.js';
+export type { PlatformStore, PlatformCredential, PlatformCredentialKind, ForceRefreshQuota } from './store/platform-types.js';
 export type { WechatStore, UserRepository, UpdateTokensOptions, GrantStore, GrantRecord, SessionLogin, WechatLoginTypes, WechatAccount } from './store/types.js';
 export { loadWechatLoginElement, WechatElementConfigError, WECHAT_ELEMENT_TYPE, type WechatElementOptions, type LoadElementOptions } from './config/element-config.js';
 export { safeReturnTo } from './http/return-to.js';

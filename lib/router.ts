@@ -12,14 +12,16 @@ import { sameOriginOnly } from './http/same-origin.js';
 import { prefersJson } from './http/request-kind.js';
 import { sendUnavailable } from './http/unavailable.js';
 import type { WechatLoginRuntime } from './login/runtime.js';
+import { JSSDK_CONFIG_ROUTE, jssdkConfigRoute } from './platform/jssdk-route.js';
+import type { WechatPlatform } from './platform/platform.js';
 
 const log = logger('router');
 
 /**
  * One express.Router: session (unless the app brings its own: `session` is then undefined), req.wechat, then
- * the login routes.
+ * the login routes, and the JS-SDK's config route when `platform` is given.
  */
-export function createRouter(runtime: WechatLoginRuntime, session: RequestHandler | undefined): Router {
+export function createRouter(runtime: WechatLoginRuntime, session: RequestHandler | undefined, platform?: WechatPlatform): Router {
   const { config, paths } = runtime;
   const router = express.Router();
 
@@ -43,6 +45,7 @@ export function createRouter(runtime: WechatLoginRuntime, session: RequestHandle
   routes.post(ROUTES.logout, noStore, sameOriginOnly(runtime.site), logoutRoute(runtime));
   routes.get(ROUTES.qr, qrRoute(runtime));
   if (config.scanLogin) mountScanRoutes(routes, runtime, config.scanLogin);
+  if (platform) routes.get(JSSDK_CONFIG_ROUTE, jssdkConfigRoute({ appId: config.appId, platform, site: runtime.site, clock: config.clock }));
   routes.use(routeErrorPage(config.pages));
   router.use(paths.mount, routes);
   return router;

@@ -53,7 +53,7 @@ describe('importing the client', () => {
   it('reads no browser global', () => {
     expect(touchedOnImport).toEqual([]);
     expect(Object.keys(client).sort()).toEqual([
-      'buildLoginUrl', 'buildQrPageUrl', 'createWechatLoginElement', 'detectWechatEnvironment',
+      'JsSdkError', 'buildLoginUrl', 'buildQrPageUrl', 'configureJsSdk', 'createWechatLoginElement', 'detectWechatEnvironment',
       'isMiniProgram', 'isWeCom', 'isWechatBrowser', 'login',
     ]);
   });

@@ -74,7 +74,7 @@ describe('injected faults', () => {
   });
 
   it('rejects unknown endpoints, faults and times with a TypeError naming the argument', () => {
-    expect(() => wechat.injectFault('token' as never, 'busy')).toThrow(/"endpoint"/);
+    expect(() => wechat.injectFault('sns_token' as never, 'busy')).toThrow(/"endpoint"/);
     expect(() => wechat.injectFault('auth', 'teapot' as never)).toThrow(/"fault"/);
     expect(() => wechat.injectFault('auth', 'busy', 0)).toThrow(/"times"/);
   });
@@ -87,10 +87,10 @@ describe('call counters', () => {
     expect(tokens.errcode).toBe(-1);
     const live = await login(wechat, 'alice');
     await checkToken(wechat, live.access_token!, live.openid!);
-    expect(wechat.calls).toEqual({ authorize: 2, qrconnect: 0, access_token: 2, refresh_token: 0, userinfo: 0, auth: 1 });
+    expect(wechat.calls).toEqual({ authorize: 2, qrconnect: 0, access_token: 2, refresh_token: 0, userinfo: 0, auth: 1, stable_token: 0, token: 0, getticket: 0 });
     const counters = wechat.calls;
     wechat.resetCalls();
-    expect(counters).toEqual({ authorize: 0, qrconnect: 0, access_token: 0, refresh_token: 0, userinfo: 0, auth: 0 });
+    expect(counters).toEqual({ authorize: 0, qrconnect: 0, access_token: 0, refresh_token: 0, userinfo: 0, auth: 0, stable_token: 0, token: 0, getticket: 0 });
   });
 });
 
@@ -100,7 +100,7 @@ describe('HTTP controls for other processes', () => {
 
   it('GET /__emulator/calls returns the counters; POST /__emulator/calls/reset zeroes them', async () => {
     await checkToken(wechat, 'a', 'b');
-    expect(await (await control('/calls')).json()).toEqual({ authorize: 0, qrconnect: 0, access_token: 0, refresh_token: 0, userinfo: 0, auth: 1 });
+    expect(await (await control('/calls')).json()).toEqual({ authorize: 0, qrconnect: 0, access_token: 0, refresh_token: 0, userinfo: 0, auth: 1, stable_token: 0, token: 0, getticket: 0 });
     expect((await control('/calls/reset', {})).status).toBe(200);
     expect(wechat.calls.auth).toBe(0);
   });

@@ -63,3 +63,20 @@ createWechatLogin({ appId: 'wx0123456789abcdef', appSecret: 'x', redis: 'redis:/
 // @ts-expect-error the veto hook answers true or false
 createWechatLogin({ appId: 'wx0123456789abcdef', appSecret: 'x', redis: 'redis://x', session: false, scanLogin: { onScanConfirm: () => 'yes' } });
 assertType<Equal<NonNullable<Exclude<ScanLoginOptions, false>['onScanConfirm']> extends (user: WechatPublicUser, ...rest: never[]) => unknown ? true : false, true>>();
+
+// The JS-SDK (docs/jssdk.md): the app's own token, the ticket, the pure signer and the browser client.
+import { signJsSdk, type JsSdkConfig, type PlatformOptions } from '../../lib/index.js';
+import { configureJsSdk, type JsSdkErrorCode } from '../../lib/client/index.js';
+void (async () => {
+  const appToken: string = await wechat.platform.getAccessToken();
+  const fresh: string = await wechat.platform.getAccessToken({ refusedToken: appToken });
+  const ticket: string = await wechat.platform.getJsapiTicket();
+  const signature: string = signJsSdk({ jsapiTicket: ticket, nonceStr: 'n', timestamp: 1, url: 'https://a.example/' });
+  // @ts-expect-error the url is required
+  signJsSdk({ jsapiTicket: ticket, nonceStr: 'n', timestamp: 1 });
+  void configureJsSdk({ jsApiList: ['scanQRCode'], openTagList: [], debug: false });
+  return [fresh, signature];
+})();
+assertType<Equal<JsSdkConfig, { appId: string; timestamp: number; nonceStr: string; signature: string }>>();
+assertType<Equal<PlatformOptions, { jssdkRoute?: boolean; refreshAheadMs?: number }>>();
+assertType<Equal<JsSdkErrorCode, 'not_wechat' | 'snapshot_user' | 'no_jweixin' | 'config_unavailable' | 'config_failed' | 'timeout'>>();

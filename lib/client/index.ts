@@ -14,3 +14,4 @@ export {
   type LocationLike,
 } from './login.js';
 export { createWechatLoginElement, type WechatLoginElement } from './element.js';
+export { configureJsSdk, JsSdkError, type ConfigureJsSdkOptions, type JsSdkErrorCode, type JweixinLike } from './jssdk.js';

@@ -11,6 +11,7 @@ import { isWechatScope, type WechatLang, type WechatScope } from '../wechat/type
 import { RATE_LIMIT_DEFAULTS, resolveRateLimit, type RateLimitOptions, type ResolvedRateLimitConfig } from './rate-limit-options.js';
 import { SCAN_LOGIN_DEFAULTS, resolveScanLogin, type ResolvedScanLoginConfig, type ScanLoginOptions } from './scan-login-options.js';
 import { resolvePages, type PagesOptions, type ResolvedPagesConfig } from './pages-options.js';
+import { resolvePlatform, type PlatformOptions, type ResolvedPlatformConfig } from './platform-options.js';
 import {
   APP_ID_PATTERN,
   resolveDesktop,
@@ -25,6 +26,8 @@ export type { ResolvedScanLoginConfig, ScanDesktopInfo, ScanLoginOptions } from 
 export type { PagesOptions, ResolvedPagesConfig, WechatPage, WechatPageKind, PageLocale, PageStrings, PageStringKey } from './pages-options.js';
 
 export type { DesktopSignIn, WebsiteAppOptions } from './website-app-options.js';
+
+export type { PlatformOptions, ResolvedPlatformConfig } from './platform-options.js';
 
 /** What WeChat told us about a visitor who saw a snapshot page (virtual identity: create no account). */
 export interface SnapshotUserInfo {
@@ -137,6 +140,11 @@ export interface WechatLoginOptions {
   emulatorLink?: boolean;
   /** The language, text and branding of our pages, or your own rendering of them. See docs/pages.md. */
   pages?: PagesOptions;
+  /**
+   * The Official Account's own access token (`wechat.platform`) and the JS-SDK route `GET {prefix}/jssdk-config`.
+   * Default { jssdkRoute: true, refreshAheadMs: 5 minutes }.
+   */
+  platform?: PlatformOptions;
   clock?: Clock;
 }
 
@@ -185,6 +193,7 @@ export interface ResolvedConfig {
   desktop: DesktopSignIn;
   emulatorLink: boolean;
   pages: ResolvedPagesConfig;
+  platform: ResolvedPlatformConfig;
   clock: Clock;
 }
 
@@ -294,6 +303,7 @@ export function resolveConfig(options: WechatLoginOptions, warn: (message: strin
     desktop: resolveDesktop(o.desktop, website, scanLogin !== false),
     emulatorLink: o.emulatorLink === true,
     pages: resolvePages(o.pages),
+    platform: resolvePlatform(o.platform),
     clock: o.clock ?? systemClock,
   };
 }

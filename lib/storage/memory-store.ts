@@ -8,6 +8,8 @@ import { grantFields, newGrantId, parseGrant, parseUser, tokenFields, userFields
 import { sealScanTicketTokens } from '../scan/sealed-tickets.js';
 import { tokenCipherFor, type TokenCipher } from '../store/token-cipher.js';
 import type { GrantStore, UserRepository, WechatStore } from '../store/types.js';
+import { createMemoryPlatformStore } from '../platform/memory-platform-store.js';
+import { sealPlatformCredentials } from '../platform/sealed-credentials.js';
 import type { UserGrantIndex } from '../users/user-grants.js';
 
 export interface MemoryStoreOptions {
@@ -43,6 +45,7 @@ export function createMemoryStore({ clock = systemClock, tokenEncryptionKey, app
     users: createMemoryUsers(cipher, appId),
     grants: createMemoryGrants(put, replace, read, (key) => values.delete(key), cipher, createMemoryUserGrants(clock)),
     scanTickets: sealScanTicketTokens(createMemoryScanTickets(clock), cipher),
+    platform: sealPlatformCredentials(createMemoryPlatformStore(clock), cipher),
     async close() {
       values.clear();
     },

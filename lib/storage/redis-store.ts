@@ -8,6 +8,8 @@ import { sealScanTicketTokens } from '../scan/sealed-tickets.js';
 import { tokenCipherFor } from '../store/token-cipher.js';
 import type { WechatStore } from '../store/types.js';
 import { createRedisLoginStates } from '../login/redis-login-states.js';
+import { createRedisPlatformStore } from '../platform/redis-platform-store.js';
+import { sealPlatformCredentials } from '../platform/sealed-credentials.js';
 
 export interface RedisStoreOptions {
   /** One server or a Cluster: every multi-key command and script stays within one hash tag. */
@@ -34,6 +36,7 @@ export function createRedisStore({ redis, appId, keyPrefix, ownsClient = false, 
     users: createRedisUsers(redis, keys, cipher),
     grants: createRedisGrants(redis, keys, cipher),
     scanTickets: sealScanTicketTokens(createRedisScanTickets(redis, keys), cipher),
+    platform: sealPlatformCredentials(createRedisPlatformStore(redis, keys), cipher),
     async close() {
       if (ownsClient) await redis.quit().catch(() => redis.disconnect());
     },

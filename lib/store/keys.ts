@@ -8,6 +8,8 @@ Rate-limit windows and user keys are single-key. Users are spread over the clust
  * all: each user's record is tagged by its id, the openid and unionid indexes by the openid and unionid. The id
  * sequence is one key, touched only by a user's first login. A person's id is claimed on one key (the unionid's
  * index when WeChat gave one, else the app's openid index), so concurrent first logins through two apps agree.
+ * - the app's access token, jsapi_ticket, their refresh locks and the force_refresh quota: {appId:platform} (one
+ *   app's few keys; a save writes a credential and gives its lock back in one script)
  */
 export function createKeys(prefix: string, appId: string) {
   const base = `${prefix}:${appId}`;
@@ -50,6 +52,11 @@ export function createKeys(prefix: string, appId: string) {
     scanOpenTickets: (ownerHash: string) => `${base}:scan-open:{${ownerHash}}`,
     /** One sliding window per limit and client, tagged by both: limits spread over the cluster. */
     rateLimit: (name: string, key: string) => `${base}:rl:{${name}:${key}}`,
+    /** The app access token or the jsapi_ticket (JSON, the value sealed). */
+    platformCredential: (kind: string) => `${prefix}:{${appId}:platform}:${kind}`,
+    platformLock: (kind: string) => `${prefix}:{${appId}:platform}:${kind}:lock`,
+    /** force_refresh calls of the current (Beijing) day and the last one's time: a hash. */
+    platformForceQuota: `${prefix}:{${appId}:platform}:force`,
   };
 }
 

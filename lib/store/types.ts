@@ -1,8 +1,10 @@
 import type { UserProfileInput, UserTokensInput, WechatPublicAuthModel } from './user-model.js';
 import type { WechatScope } from '../wechat/types.js';
 import type { ScanTicketStore } from './scan-ticket-types.js';
+import type { PlatformStore } from './platform-types.js';
 
 export type { ScanTicketStore } from './scan-ticket-types.js';
+export type { PlatformStore, PlatformCredential, PlatformCredentialKind, ForceRefreshQuota } from './platform-types.js';
 
 /**
  * What the callback learns from its one round trip on a state: `fresh` when this is the state's first use (the
@@ -191,5 +193,10 @@ export interface WechatStore {
   readonly grants: GrantStore;
   /** Scan-to-sign-in tickets (a desktop's QR code, confirmed on a phone). */
   readonly scanTickets: ScanTicketStore;
+  /**
+   * The app access token and jsapi_ticket shared by every process (the JS-SDK). Optional for a store of your own:
+   * without it `wechat.platform` is off and the jssdk-config route is not mounted.
+   */
+  readonly platform?: PlatformStore;
   close(): Promise<void>;
 }

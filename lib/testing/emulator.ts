@@ -14,6 +14,10 @@ import { applyFault, ENDPOINTS, FaultQueue, type EmulatorEndpoint, type Emulator
 import type { EmulatorApp, EmulatorUser } from './fixtures.js';
 import { sendWechatJson } from './http-util.js';
 import { SNS_PATHS, snsHandlers } from './sns-routes.js';
+import { PlatformState } from './cgi-bin/platform-state.js';
+import { handleJssdkVerify, handlePlatform, JSSDK_VERIFY_PATH, JWEIXIN_PATH, jweixinScript, PLATFORM_PATHS } from './cgi-bin/platform-routes.js';
+
+export { JWEIXIN_PATH };
 
 export const AUTHORIZE_PATH = '/connect/oauth2/authorize';
 export { QRCONNECT_PATH };
@@ -49,6 +53,15 @@ export interface WechatEmulator {
    * error page, or an Error for an unknown user. Not counted in `calls`, and faults do not apply.
    */
   authorize(authorizeUrl: string, choice: { user: string; consent?: Consent }): string;
+  /**
+   * The app access token at WeChat: `killStableToken()` makes the app's stable token dead (40001); with
+   * `stillHandedOut` a normal stable_token call still returns it and only force_refresh gets a new one. Returns
+   * the killed token. `jweixinUrl`: the stand-in for WeChat's jweixin script, which checks wx.config's signature.
+   */
+  platform: {
+    killStableToken(options?: { stillHandedOut?: boolean; appId?: string }): string | undefined;
+    jweixinUrl: string;
+  };
   /** Advances the emulator's clock if it is a test clock (throws otherwise). */
   advanceTime(ms: number): void;
   /** Ends every connection, hanging ones included. */
@@ -80,6 +93,7 @@ export async function startWechatEmulator(options?: WechatEmulatorOptions): Prom
   const calls = Object.fromEntries(ENDPOINTS.map((e) => [e, 0])) as Record<EmulatorEndpoint, number>;
   const users = new Map<string, EmulatorUser>();
   const ctx: AuthorizeContext = { apps, users, state };
+  const platform = { apps, platform: new PlatformState(clock) };
 
   const server = createServer((req, res) => {
     route(req, res).catch((error: unknown) => {
@@ -94,6 +108,19 @@ export async function startWechatEmulator(options?: WechatEmulatorOptions): Prom
     const path = q === -1 ? target : target.slice(0, q);
     const rawQuery = q === -1 ? '' : target.slice(q + 1);
 
+    const platformEndpoint = PLATFORM_PATHS[path];
+    if (platformEndpoint) {
+      calls[platformEndpoint]++;
+      const due = faults.take(platformEndpoint);
+      if (due?.fault === 'slow') await sleep(due.delayMs);
+      else if (due) return applyFault(due.fault, req, res);
+      return handlePlatform(platformEndpoint, req, new URLSearchParams(rawQuery), platform, res);
+    }
+    if (path === JSSDK_VERIFY_PATH) return handleJssdkVerify(req, platform, res);
+    if (path === JWEIXIN_PATH) {
+      res.writeHead(200, { 'Content-Type': 'application/javascript; charset=utf-8', 'Cache-Control': 'no-store' });
+      return void res.end(jweixinScript());
+    }
     const endpoint = path === AUTHORIZE_PATH ? 'authorize' : path === QRCONNECT_PATH ? 'qrconnect' : SNS_PATHS[path];
     if (endpoint) {
       calls[endpoint]++;
@@ -157,6 +184,10 @@ export async function startWechatEmulator(options?: WechatEmulatorOptions): Prom
       // The phone cancelled a QR sign-in: WeChat never calls back.
       if (location === undefined) throw new Error('the phone cancelled this QR sign-in: WeChat does not call the website back');
       return location;
+    },
+    platform: {
+      killStableToken: ({ appId = resolved.apps[0]!.appId, ...options } = {}) => platform.platform.killStableToken(appId, options),
+      jweixinUrl: url + JWEIXIN_PATH,
     },
     advanceTime(ms) {
       const advance = (clock as { advance?: unknown }).advance;

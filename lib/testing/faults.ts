@@ -1,8 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { requestId } from './ids.js';
 
-/** `authorize`: the Official Account's page; `qrconnect`: the website app's QR page. */
-export type EmulatorEndpoint = 'authorize' | 'qrconnect' | 'access_token' | 'refresh_token' | 'userinfo' | 'auth';
+/**
+ * `authorize`: the Official Account's page; `qrconnect`: the website app's QR page; `stable_token`, `token`,
+ * `getticket`: the app access token (/cgi-bin/stable_token, /cgi-bin/token) and the JS-SDK ticket.
+ */
+export type EmulatorEndpoint = 'authorize' | 'qrconnect' | 'access_token' | 'refresh_token' | 'userinfo' | 'auth' | 'stable_token' | 'token' | 'getticket';
 /**
  * - `busy`: `{ errcode: -1, errmsg: 'system error' }` with HTTP 200, WeChat's "system busy"
  * - `http500`: HTTP 500 with an HTML body
@@ -14,7 +17,7 @@ export type EmulatorEndpoint = 'authorize' | 'qrconnect' | 'access_token' | 'ref
  */
 export type EmulatorFault = 'busy' | 'http500' | 'http502' | 'garbage' | 'hang' | 'reset' | 'slow';
 
-export const ENDPOINTS: readonly EmulatorEndpoint[] = ['authorize', 'qrconnect', 'access_token', 'refresh_token', 'userinfo', 'auth'];
+export const ENDPOINTS: readonly EmulatorEndpoint[] = ['authorize', 'qrconnect', 'access_token', 'refresh_token', 'userinfo', 'auth', 'stable_token', 'token', 'getticket'];
 export const FAULTS: readonly EmulatorFault[] = ['busy', 'http500', 'http502', 'garbage', 'hang', 'reset', 'slow'];
 export const DEFAULT_SLOW_MS = 1_000;
 

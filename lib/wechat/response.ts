@@ -19,10 +19,15 @@ export async function callWechat<T>(
   searchParams: Record<string, string>,
   secrets: string[],
 ): Promise<T> {
+  return sendToWechat<T>(endpoint, () => client.get(path, { searchParams, context: { endpoint } }).text(), secrets);
+}
+
+/** As callWechat, for any request (the app token's POST with a JSON body): `send` resolves to the answer's text. */
+export async function sendToWechat<T>(endpoint: WechatEndpoint, send: () => Promise<string>, secrets: string[]): Promise<T> {
   const started = Date.now();
   let body: string;
   try {
-    body = await client.get(path, { searchParams, context: { endpoint } }).text();
+    body = await send();
   } catch (error) {
     const failure = toUnavailable(endpoint, error as RequestError, secrets);
     log('%s failed after %dms: %s', endpoint, Date.now() - started, failure.message);

@@ -154,7 +154,7 @@ const STORE_ROWS = {
     grows: true,
     wrongTypeKey: (k, v) => k.rateLimit('login-browser', v.binderHash.slice(0, 64)),
   },
-} satisfies { [K in Exclude<keyof WechatStore, 'kind' | 'users' | 'grants' | 'scanTickets' | 'close'>]: Row<WechatStore> };
+} satisfies { [K in Exclude<keyof WechatStore, 'kind' | 'users' | 'grants' | 'scanTickets' | 'platform' | 'close'>]: Row<WechatStore> };
 
 const seedUser = (s: WechatStore, v: Values) => s.users.upsert(profile(v), userTokens(v), NOW);
 const USER_ROWS = {

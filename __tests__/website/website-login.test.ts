@@ -25,6 +25,8 @@ function websiteOptions(overrides: Partial<WechatLoginOptions> = {}): WechatLogi
   return loginOptions(world, {
     websiteApp: { appId: website().appId, appSecret: website().appSecret },
     keyPrefix: `web${++prefixes}`,
+    // No test here times WeChat out: on a loaded machine, 50 logins at once must not meet the suite's 1 s timeout.
+    timeoutMs: 10_000,
     ...overrides,
   });
 }

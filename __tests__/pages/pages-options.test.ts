@@ -78,6 +78,12 @@ describe('pages options, checked at start-up', () => {
     expect(resolve({ pages: { accentColor } }).pages.branding.accentColor).toBe(accentColor);
   });
 
+  it('names the logo\'s origin for the pages\' Content-Security-Policy only when it is another origin', () => {
+    expect(resolve({ pages: { logoUrl: 'https://cdn.example.com/img/logo.png' } }).pages.imageOrigins).toEqual(['https://cdn.example.com']);
+    expect(resolve({ pages: { logoUrl: '/logo.png' } }).pages.imageOrigins).toEqual([]);
+    expect(resolve({}).pages.imageOrigins).toEqual([]);
+  });
+
   it('takes an https logo or a path on this site, and trims the site name', () => {
     expect(resolve({ pages: { logoUrl: 'https://cdn.example.com/logo.png' } }).pages.branding.logoUrl).toBe('https://cdn.example.com/logo.png');
     expect(resolve({ pages: { logoUrl: '/static/logo.svg' } }).pages.branding.logoUrl).toBe('/static/logo.svg');

@@ -101,6 +101,11 @@ export interface ResolvedPagesConfig {
   strings: Readonly<Record<PageLocale, Readonly<PageStrings>>>;
   branding: ResolvedBranding;
   render: PagesOptions['render'];
+  /**
+   * Origins our pages load images from besides our own: the logo's, when it is on another origin. A
+   * Content-Security-Policy of our pages adds these to `img-src`.
+   */
+  imageOrigins: string[];
 }
 
 export const DEFAULT_ACCENT_COLOR = '#07c160';
@@ -108,7 +113,9 @@ const MAX_SITE_NAME = 60;
 const MAX_LOGO_URL = 2048;
 
 export function resolvePages(options: PagesOptions | undefined): ResolvedPagesConfig {
-  if (options === undefined) return { locale: undefined, strings: BUILT_IN_PAGE_STRINGS, branding: { siteName: undefined, logoUrl: undefined, accentColor: DEFAULT_ACCENT_COLOR }, render: undefined };
+  if (options === undefined) {
+    return { locale: undefined, strings: BUILT_IN_PAGE_STRINGS, branding: { siteName: undefined, logoUrl: undefined, accentColor: DEFAULT_ACCENT_COLOR }, render: undefined, imageOrigins: [] };
+  }
   if (!options || typeof options !== 'object' || Array.isArray(options)) throw new WechatConfigError('"pages" must be an object, such as { siteName: "My shop" }');
   const known = new Set(['locale', 'strings', 'siteName', 'logoUrl', 'accentColor', 'render']);
   for (const key of Object.keys(options)) {
@@ -120,15 +127,17 @@ export function resolvePages(options: PagesOptions | undefined): ResolvedPagesCo
   if (options.render !== undefined && typeof options.render !== 'function') {
     throw new WechatConfigError('"pages.render" must be a function (page) => html, returning undefined for the built-in page');
   }
+  const logoUrl = resolveLogoUrl(options.logoUrl);
   return {
     locale: options.locale,
     strings: resolveStrings(options.strings),
     branding: {
       siteName: resolveSiteName(options.siteName),
-      logoUrl: resolveLogoUrl(options.logoUrl),
+      logoUrl,
       accentColor: resolveAccentColor(options.accentColor),
     },
     render: options.render,
+    imageOrigins: logoUrl && !logoUrl.startsWith('/') ? [new URL(logoUrl).origin] : [],
   };
 }
 

@@ -10,6 +10,7 @@ import { createScanCookie, hashScanSecret, type ScanCookie } from './cookie.js';
 import { qrCodeSvg } from '../http/qr-code.js';
 import { desktopScanPage } from './pages.js';
 import { createScanPaths, type ScanPaths } from './paths.js';
+import { createStreamCaps, type StreamCaps } from './stream-caps.js';
 import type { WechatLoginRuntime } from '../login/runtime.js';
 import { DEFAULTS } from '../config/config.js';
 import type { WechatScope } from '../wechat/types.js';
@@ -35,6 +36,8 @@ export interface ScanDesk {
   showNewCode(req: Request, res: Response, code: NewCode): Promise<NoTicket | undefined>;
   /** The page of a code this browser already holds (the no-JavaScript "check again"). */
   showCode(req: Request, res: Response, code: ShownCode): Promise<void>;
+  /** This process's open event streams, bounded per browser, per address and in all. */
+  readonly streams: StreamCaps;
 }
 
 export interface NewCode {
@@ -140,5 +143,6 @@ export function createScanDesk(runtime: ScanDeskDependencies, settings: Resolved
       return undefined;
     },
     showCode: (req, res, code) => showCode(req, res, code),
+    streams: createStreamCaps(),
   };
 }

@@ -75,9 +75,16 @@ export function createScanDesk(runtime: ScanDeskDependencies, settings: Resolved
         { name: 'scan-ip', limit: config.rateLimit.scanCodesPerMinutePerIp, windowMs: 60_000, key: (req) => clientAddressKey(req.ip) },
       )
     : undefined;
+  // A ceiling on the codes in flight from every address together (each lives ttlMs): many addresses cannot grow
+  // Redis without bound either. Signed-in users get no code, so they are not affected; counted beside the address's
+  // count (one round trip).
+  const countCodeInFlight = config.rateLimit
+    ? requestCounter({ store, clock: config.clock }, { name: 'scan-all', limit: config.rateLimit.scanCodesInFlight, windowMs: Math.ceil(settings.ttlMs), key: () => 'all' })
+    : undefined;
 
   async function issue(req: Request, res: Response, { returnTo, scope }: NewCode): Promise<{ ticketId: string; digits: string } | NoTicket> {
-    if (countCodeOfAddress && !(await countCodeOfAddress(req)).allowed) return 'limited';
+    const [ofAddress, inFlight] = await Promise.all([countCodeOfAddress?.(req), countCodeInFlight?.(req)]);
+    if (ofAddress?.allowed === false || inFlight?.allowed === false) return 'limited';
     const now = config.clock.now();
     const ownerHash = hashScanSecret('owner', cookie.secretFor(req, res));
     const ticketId = randomBytes(16).toString('base64url');

@@ -9,7 +9,7 @@ import { rateLimit } from '../../lib/http/rate-limit.js';
 import { createExpiringMap } from '../../lib/store/expiring-map.js';
 import { createMemoryRateLimit } from '../../lib/http/memory-rate-limit.js';
 import { createTestClock } from '../../lib/testing/index.js';
-import { buildApp, loginOptions, pathOf, startWorld, WECHAT_UA, type LoginWorld } from '../helpers/login-app.js';
+import { buildApp, DESKTOP_UA, loginOptions, pathOf, startWorld, WECHAT_UA, type LoginWorld } from '../helpers/login-app.js';
 import { reportFigure } from '../helpers/figures.js';
 
 /**
@@ -210,6 +210,26 @@ describe('badCallbacksPerMinutePerIp (default 60)', () => {
     );
     expect(statuses).toEqual({ 200: 100, 303: 100 });
     expect(await keysUnder(keyPrefix)).toEqual([]);
+  });
+});
+
+describe('scanCodesInFlight: a ceiling on the scan codes every anonymous desktop holds together', () => {
+  it('past it new codes from any address get 429 with Retry-After, and a signed-in user is unaffected', async () => {
+    const { app, keyPrefix } = floodApp({ rateLimit: { scanCodesInFlight: 3 } });
+    const desktop = (ip: string) => request(app).get('/auth/wechat/scan?returnTo=%2Fprofile').set('User-Agent', DESKTOP_UA).set('Accept', 'text/html').set('X-Forwarded-For', ip);
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) statuses.push((await desktop(`203.0.113.${100 + i}`)).status);
+    expect(statuses).toEqual([200, 200, 200, 429, 429]);
+    const refused = await desktop('203.0.113.120');
+    expect(refused.headers['retry-after']).toBeDefined();
+    expect((await keysUnder(keyPrefix)).filter((key) => key.includes(':scan:{'))).toHaveLength(3);
+    // A signed-in user's guarded page needs no code.
+    const { callback } = await logIn(app, app, '203.0.113.130');
+    const sid = ([] as string[]).concat(callback.headers['set-cookie'] ?? []).find((c) => c.startsWith('wechat.sid='))!.split(';')[0]!;
+    expect((await request(app).get('/profile').set('User-Agent', DESKTOP_UA).set('Cookie', sid).set('X-Forwarded-For', '203.0.113.130')).status).toBe(200);
+    // The codes expire (the scan ticket's lifetime, 120 s): the ceiling frees.
+    world.clock.advance(120_000);
+    expect((await desktop('203.0.113.140')).status).toBe(200);
   });
 });
 

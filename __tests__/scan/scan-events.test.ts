@@ -16,6 +16,7 @@ import {
   type ScanWorld,
 } from './scan-world.js';
 import { reportFigure } from '../helpers/figures.js';
+import { EVENTS_POLL_MS } from '../../lib/scan/desktop-routes.js';
 
 let s: ScanWorld;
 useScanWorld((world) => (s = world));
@@ -54,7 +55,7 @@ describe('the desktop’s event stream (Server-Sent Events)', () => {
     const phone = await signedInPhone(s.world, s.phoneApp);
     const stream = openStream(desktop, code.ticketId);
     const page = await phoneScans(phone, code);
-    await new Promise((r) => setTimeout(r, 700)); // one stream read sees "scanned"
+    await new Promise((r) => setTimeout(r, 1_300)); // one stream read (once a second) sees "scanned"
     const confirm = await postConfirm(phone, code, { csrf: page.csrf });
     await authorizeForDesktop(s.world, phone, confirm);
     const res = await stream;
@@ -127,14 +128,14 @@ describe('the desktop’s event stream (Server-Sent Events)', () => {
     await monitor.settle();
     const ticketKey = (c: { args: string[] }) => c.args.some((a) => a.includes(`:scan:{${code.ticketId}}`));
     const streamReads = monitor.seen.filter((c) => c.source !== 'lua' && ticketKey(c) && c.args[0]!.toLowerCase() === 'evalsha');
-    const ticks = Math.floor(elapsed / 500);
-    // The open (a counted poll), one read per 500 ms tick, and the phone's cancel.
+    const ticks = Math.floor(elapsed / EVENTS_POLL_MS);
+    // The open (a counted poll), one read per tick (a second), and the phone's cancel.
     expect(streamReads.length).toBeGreaterThanOrEqual(3);
     expect(streamReads.length).toBeLessThanOrEqual(ticks + 3);
     const lua = monitor.seen.filter((c) => c.source === 'lua' && ticketKey(c)).map((c) => c.args[0]!.toLowerCase());
     reportFigure(
       `scan events: ${polls} status polls → ${perPoll.length} Redis commands (${perPoll.map((c) => c.args[0]).join(', ')}); ` +
-        `stream open ${elapsed} ms → ${streamReads.length} EVALSHA on the ticket (${ticks} ticks of 500 ms, + open + cancel); inside the scripts: ${[...new Set(lua)].join(', ')}`,
+        `stream open ${elapsed} ms → ${streamReads.length} EVALSHA on the ticket (${ticks} ticks of ${EVENTS_POLL_MS} ms, + open + cancel); inside the scripts: ${[...new Set(lua)].join(', ')}`,
     );
   });
 
@@ -148,7 +149,7 @@ describe('the desktop’s event stream (Server-Sent Events)', () => {
       let confirmedAt = 0;
       let signedInAt = 0;
       const stream = openStream(desktop, code.ticketId);
-      await new Promise((r) => setTimeout(r, 150 + i * 170)); // land at different points of the 500 ms tick
+      await new Promise((r) => setTimeout(r, 150 + i * 170)); // land at different points of the tick
       confirmedAt = Date.now();
       const confirm = await postConfirm(phone, code, { csrf: page.csrf });
       await authorizeForDesktop(s.world, phone, confirm);
@@ -159,7 +160,7 @@ describe('the desktop’s event stream (Server-Sent Events)', () => {
       samples.push(signedInAt - confirmedAt);
       expect((await whoIs(desktop)).status).toBe(200);
     }
-    reportFigure(`scan: Confirm tapped → desktop signed in: ${samples.map((ms) => `${ms} ms`).join(', ')} (stream reads every 500 ms)`);
+    reportFigure(`scan: Confirm tapped → desktop signed in: ${samples.map((ms) => `${ms} ms`).join(', ')} (stream reads every ${EVENTS_POLL_MS} ms)`);
     expect(Math.max(...samples)).toBeLessThan(2_000);
   });
 });

@@ -115,7 +115,7 @@ export interface WechatLoginOptions {
    * Bounds on what fails (code exchanges WeChat refuses, callbacks with bad states, scan codes never confirmed),
    * per client address and counted in the store so they hold across processes; past them 429 with Retry-After.
    * Logins that complete are never refused. `false` turns them off (e.g. for load tests).
-   * Default { refusedCodesPerMinutePerIp: 30, badCallbacksPerMinutePerIp: 60, scanCodesPerMinutePerIp: 60, openLoginsPerBrowser: 10 }.
+   * Default { refusedCodesPerMinutePerIp: 30, badCallbacksPerMinutePerIp: 60, scanCodesPerMinutePerIp: 60, scanCodesInFlight: 10000, openLoginsPerBrowser: 10 }.
    */
   rateLimit?: RateLimitOptions | false;
   /**

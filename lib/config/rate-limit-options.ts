@@ -11,6 +11,11 @@ export interface RateLimitOptions {
   badCallbacksPerMinutePerIp?: number;
   /** Scan codes shown on a desktop and not (yet) confirmed, per client address within any minute. Default 60. */
   scanCodesPerMinutePerIp?: number;
+  /**
+   * Scan codes in flight from every address together (each lives `scanLogin.ttlSeconds`): the ceiling on what
+   * anonymous desktops may hold in Redis; past it new codes get 429 with Retry-After. Default 10,000.
+   */
+  scanCodesInFlight?: number;
   /** Started logins a browser holds at once (one cookie each; the oldest is dropped past it); ≥ 2. Default 10. */
   openLoginsPerBrowser?: number;
   /**
@@ -27,13 +32,14 @@ export const RATE_LIMIT_DEFAULTS: ResolvedRateLimitConfig = {
   refusedCodesPerMinutePerIp: 30,
   badCallbacksPerMinutePerIp: 60,
   scanCodesPerMinutePerIp: 60,
+  scanCodesInFlight: 10_000,
   openLoginsPerBrowser: 10,
 };
 
 /** The cap on a browser's open logins (their cookies) holds with `rateLimit: false` too: it is what the browser carries. */
 export const OPEN_LOGINS_WITHOUT_LIMITS = RATE_LIMIT_DEFAULTS.openLoginsPerBrowser;
 
-const SHAPE = '{ refusedCodesPerMinutePerIp, badCallbacksPerMinutePerIp, scanCodesPerMinutePerIp, openLoginsPerBrowser }';
+const SHAPE = '{ refusedCodesPerMinutePerIp, badCallbacksPerMinutePerIp, scanCodesPerMinutePerIp, scanCodesInFlight, openLoginsPerBrowser }';
 
 /** `rateLimit`, validated once at start-up: false (off) or every limit with its default filled in. */
 export function resolveRateLimit(value: unknown, warn: (message: string) => void = () => undefined): ResolvedRateLimitConfig | false {
@@ -65,6 +71,7 @@ export function resolveRateLimit(value: unknown, warn: (message: string) => void
     refusedCodesPerMinutePerIp: limit('refusedCodesPerMinutePerIp', 1, ''),
     badCallbacksPerMinutePerIp: limit('badCallbacksPerMinutePerIp', 1, ''),
     scanCodesPerMinutePerIp: limit('scanCodesPerMinutePerIp', 1, ''),
+    scanCodesInFlight: limit('scanCodesInFlight', 1, ''),
     openLoginsPerBrowser: limit('openLoginsPerBrowser', 2, ': a login restarted after a stale callback is a second one'),
   };
 }

@@ -10,6 +10,7 @@ import { createScanCookie, hashScanSecret, type ScanCookie } from './cookie.js';
 import { qrCodeSvg } from '../http/qr-code.js';
 import { desktopScanPage } from './pages.js';
 import { createScanPaths, type ScanPaths } from './paths.js';
+import { createStreamCaps, type StreamCaps } from './stream-caps.js';
 import type { WechatLoginRuntime } from '../login/runtime.js';
 import { DEFAULTS } from '../config/config.js';
 import type { WechatScope } from '../wechat/types.js';
@@ -35,6 +36,8 @@ export interface ScanDesk {
   showNewCode(req: Request, res: Response, code: NewCode): Promise<NoTicket | undefined>;
   /** The page of a code this browser already holds (the no-JavaScript "check again"). */
   showCode(req: Request, res: Response, code: ShownCode): Promise<void>;
+  /** This process's open event streams, bounded per browser, per address and in all. */
+  readonly streams: StreamCaps;
 }
 
 export interface NewCode {
@@ -72,9 +75,16 @@ export function createScanDesk(runtime: ScanDeskDependencies, settings: Resolved
         { name: 'scan-ip', limit: config.rateLimit.scanCodesPerMinutePerIp, windowMs: 60_000, key: (req) => clientAddressKey(req.ip) },
       )
     : undefined;
+  // A ceiling on the codes in flight from every address together (each lives ttlMs): many addresses cannot grow
+  // Redis without bound either. Signed-in users get no code, so they are not affected; counted beside the address's
+  // count (one round trip).
+  const countCodeInFlight = config.rateLimit
+    ? requestCounter({ store, clock: config.clock }, { name: 'scan-all', limit: config.rateLimit.scanCodesInFlight, windowMs: Math.ceil(settings.ttlMs), key: () => 'all' })
+    : undefined;
 
   async function issue(req: Request, res: Response, { returnTo, scope }: NewCode): Promise<{ ticketId: string; digits: string } | NoTicket> {
-    if (countCodeOfAddress && !(await countCodeOfAddress(req)).allowed) return 'limited';
+    const [ofAddress, inFlight] = await Promise.all([countCodeOfAddress?.(req), countCodeInFlight?.(req)]);
+    if (ofAddress?.allowed === false || inFlight?.allowed === false) return 'limited';
     const now = config.clock.now();
     const ownerHash = hashScanSecret('owner', cookie.secretFor(req, res));
     const ticketId = randomBytes(16).toString('base64url');
@@ -140,5 +150,6 @@ export function createScanDesk(runtime: ScanDeskDependencies, settings: Resolved
       return undefined;
     },
     showCode: (req, res, code) => showCode(req, res, code),
+    streams: createStreamCaps(),
   };
 }

@@ -7,6 +7,7 @@ import { sendTooManyRequests } from '../http/rate-limit.js';
 import { prefersJson } from '../http/request-kind.js';
 import { renderQrPage } from '../login/qr-route.js';
 import { safeReturnTo } from '../http/return-to.js';
+import { clientAddressKey } from '../http/client-address.js';
 import type { WechatLoginRuntime } from '../login/runtime.js';
 import type { ScanDesk } from './desk.js';
 import { desktopOutcomePage } from './pages.js';
@@ -16,8 +17,11 @@ import { isWechatScope, type WechatScope } from '../wechat/types.js';
 
 const log = logger('scan');
 
-/** How often an open event stream reads its ticket: one script call each time. */
-export const EVENTS_POLL_MS = 500;
+/**
+ * How often an open event stream reads its ticket: one script call each time, so at most one Redis command a
+ * second per stream, and the desktop learns of a confirm within a second.
+ */
+export const EVENTS_POLL_MS = 1_000;
 /** A comment line now and then keeps proxies from closing a quiet stream. */
 const HEARTBEAT_MS = 15_000;
 /** The states after which nothing changes for the desktop: its event stream ends. */
@@ -103,10 +107,16 @@ export function scanEventsRoute({ config, store }: DesktopDependencies, desk: Sc
     let { state } = opened;
     if (state === 'limited') return sendTooManyRequests(req, res, 10_000, config.pages);
     if (state === 'forbidden') return void res.status(403).json({ state });
+    const release = desk.streams.open(clientAddressKey(req.ip), ownerHash);
+    // Past the caps the page polls instead (EventSource fails, the client falls back to /status).
+    if (!release) return sendTooManyRequests(req, res, EVENTS_POLL_MS * 5, config.pages);
 
     res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', 'X-Accel-Buffering': 'no' });
     let closed = false;
-    req.on('close', () => (closed = true));
+    req.on('close', () => {
+      closed = true;
+      release();
+    });
     const send = (value: DesktopPoll) => res.write(`event: state\ndata: ${JSON.stringify({ state: value })}\n\n`);
     res.write('retry: 2000\n\n');
     send(state);
@@ -135,6 +145,7 @@ export function scanEventsRoute({ config, store }: DesktopDependencies, desk: Sc
       // Headers are sent: the client's EventSource reconnects (or falls back to polling).
       log('event stream ended by a store error: %s', (error as Error)?.message);
     }
+    release();
     res.end();
   };
 }

@@ -183,5 +183,5 @@ describe('the packed tarball', () => {
     } finally {
       rmSync(temp, { recursive: true, force: true });
     }
-  }, 90_000);
+  }, 180_000);
 });

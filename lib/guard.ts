@@ -2,6 +2,7 @@ import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Respon
 import { isTransientError, ERR_REAUTHORIZATION_REQUIRED } from './errors.js';
 import { messagePage, pageView } from './http/pages.js';
 import { sendUnavailable } from './http/unavailable.js';
+import { answerSecurely } from './http/security-headers.js';
 import { isInWechat, wantsJson } from './http/request-kind.js';
 import { renderQrPage } from './login/qr-route.js';
 import { createScanDesk, type ScanDesk, type ScanDeskDependencies } from './scan/desk.js';
@@ -26,7 +27,12 @@ function guardDependencies(runtime: ScanDeskDependencies): GuardDependencies {
  * app's QR page ('website'), a scan-to-sign-in code ('scan'), or ('qr', or too many codes open) the QR code of
  * the page to open it in WeChat.
  */
-async function respondLoginRequired(runtime: GuardDependencies, req: Request, res: Response, scope: WechatScope): Promise<void> {
+function respondLoginRequired(runtime: GuardDependencies, req: Request, res: Response, scope: WechatScope): Promise<void> {
+  // Our answer on the app's route: our headers (it may be a page with a Confirm-worthy QR code).
+  return answerSecurely(res, () => answerLoginRequired(runtime, req, res, scope));
+}
+
+async function answerLoginRequired(runtime: GuardDependencies, req: Request, res: Response, scope: WechatScope): Promise<void> {
   const returnTo = req.originalUrl;
   const login = runtime.paths.loginUrl({ returnTo, scope });
   if (wantsJson(req)) {
@@ -98,7 +104,9 @@ export function createErrorHandler(base: ScanDeskDependencies): () => ErrorReque
         return respondLoginRequired(runtime, req, res, scope);
       }
       if (isTransientError(error)) {
-        return sendUnavailable(res, wantsJson(req), messagePage(pageView(runtime.config.pages, req), { name: 'busy', title: 'busy.title', text: 'busy.wechat' }));
+        return answerSecurely(res, () =>
+          sendUnavailable(res, wantsJson(req), messagePage(pageView(runtime.config.pages, req), { name: 'busy', title: 'busy.title', text: 'busy.wechat' })),
+        );
       }
       next(error);
     };

@@ -2,6 +2,7 @@ import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Respon
 import { isTransientError, ERR_REAUTHORIZATION_REQUIRED } from './errors.js';
 import { messagePage, pageView } from './http/pages.js';
 import { sendUnavailable } from './http/unavailable.js';
+import { safeReturnTo } from './http/return-to.js';
 import { answerSecurely } from './http/security-headers.js';
 import { isInWechat, wantsJson } from './http/request-kind.js';
 import { renderQrPage } from './login/qr-route.js';
@@ -33,7 +34,9 @@ function respondLoginRequired(runtime: GuardDependencies, req: Request, res: Res
 }
 
 async function answerLoginRequired(runtime: GuardDependencies, req: Request, res: Response, scope: WechatScope): Promise<void> {
-  const returnTo = req.originalUrl;
+  // The same rules as /login's returnTo: `GET //evil.example/phish` on a guarded path must not come back as a
+  // protocol-relative redirect after a scan, nor a 15 KB path be stored in a ticket.
+  const returnTo = safeReturnTo(req.originalUrl, runtime.site.returnToPolicy(req));
   const login = runtime.paths.loginUrl({ returnTo, scope });
   if (wantsJson(req)) {
     res.status(401).json({ error: 'wechat_login_required', scope, loginUrl: login });

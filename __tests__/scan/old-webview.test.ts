@@ -66,7 +66,7 @@ describe('our own form posts from a browser without Sec-Fetch-Site', () => {
     const { desktop, phone, code, page, csrf } = await scannedCode();
     const res = await post(phone, `${code.ticketPath}/cancel`, oldWebviewPost(page, `${ORIGIN}${code.ticketPath}`), { csrf });
     expect(res.status).toBe(200);
-    expect(res.text).toContain('Sign-in cancelled');
+    expect(res.text).toContain('data-outcome="cancelled"');
     expect((await statusOf(desktop, code)).state).toBe('cancelled');
   });
 

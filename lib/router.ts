@@ -74,10 +74,26 @@ function noStore(_req: Request, res: Response, next: NextFunction): void {
  */
 function routeErrorPage(pages: WechatLoginRuntime['config']['pages']): ErrorRequestHandler {
   return function wechatRouteError(error, req, res, next) {
+    if (!res.headersSent && isUndecodableParameter(error)) return answerSecurely(res, () => sendBadParameter(pages, req, res));
     const ours = typeof error?.code === 'string' && error.code.startsWith('ERR_WECHAT') && typeof error.status === 'number';
     if (res.headersSent || !ours) return next(error);
     answerSecurely(res, () => sendRouteError(pages, error, req, res));
   };
+}
+
+/**
+ * Express's router decodes each `:param` of a path it matches (the scan ticket's): `%ff` or an overlong `%C0%AF`
+ * throws a URIError marked 400 before any handler runs. Only our own routes' matching lands here.
+ */
+function isUndecodableParameter(error: unknown): boolean {
+  return error instanceof URIError && (error as { status?: unknown }).status === 400;
+}
+
+function sendBadParameter(pages: WechatLoginRuntime['config']['pages'], req: Request, res: Response): void {
+  log('refused an undecodable path parameter');
+  res.status(400);
+  if (prefersJson(req)) return void res.json({ error: 'bad_request' });
+  res.send(messagePage(pageView(pages, req), { name: 'bad-address', title: 'error.badAddressTitle', text: 'error.badAddress', action: { href: '/', label: 'common.home' } }));
 }
 
 function sendRouteError(pages: WechatLoginRuntime['config']['pages'], error: { status: number; name?: string; code?: string; message?: string }, req: Request, res: Response): void {

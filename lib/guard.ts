@@ -30,7 +30,7 @@ function guardDependencies(runtime: ScanDeskDependencies): GuardDependencies {
  */
 function respondLoginRequired(runtime: GuardDependencies, req: Request, res: Response, scope: WechatScope): Promise<void> {
   // Our answer on the app's route: our headers (it may be a page with a Confirm-worthy QR code).
-  return answerSecurely(res, () => answerLoginRequired(runtime, req, res, scope));
+  return answerSecurely(res, runtime.config.pages.imageOrigins, () => answerLoginRequired(runtime, req, res, scope));
 }
 
 async function answerLoginRequired(runtime: GuardDependencies, req: Request, res: Response, scope: WechatScope): Promise<void> {
@@ -107,7 +107,7 @@ export function createErrorHandler(base: ScanDeskDependencies): () => ErrorReque
         return respondLoginRequired(runtime, req, res, scope);
       }
       if (isTransientError(error)) {
-        return answerSecurely(res, () =>
+        return answerSecurely(res, runtime.config.pages.imageOrigins, () =>
           sendUnavailable(res, wantsJson(req), messagePage(pageView(runtime.config.pages, req), { name: 'busy', title: 'busy.title', text: 'busy.wechat' })),
         );
       }

@@ -42,7 +42,7 @@ export function createRouter(runtime: WechatLoginRuntime, session: RequestHandle
   routes.use(usableOriginOnly(runtime.site));
   // Per route, not routes.use(): with the prefix '' this router sees every request, and the app's pages keep
   // their own headers.
-  const secure = securityHeaders();
+  const secure = securityHeaders(config.pages.imageOrigins);
   routes.get(ROUTES.login, secure, noStore, loginRoute(runtime));
   routes.get(ROUTES.callback, secure, noStore, callbackRoute(runtime));
   routes.get(ROUTES.logout, secure, noStore, logoutConfirmRoute(runtime));
@@ -74,10 +74,10 @@ function noStore(_req: Request, res: Response, next: NextFunction): void {
  */
 function routeErrorPage(pages: WechatLoginRuntime['config']['pages']): ErrorRequestHandler {
   return function wechatRouteError(error, req, res, next) {
-    if (!res.headersSent && isUndecodableParameter(error)) return answerSecurely(res, () => sendBadParameter(pages, req, res));
+    if (!res.headersSent && isUndecodableParameter(error)) return answerSecurely(res, pages.imageOrigins, () => sendBadParameter(pages, req, res));
     const ours = typeof error?.code === 'string' && error.code.startsWith('ERR_WECHAT') && typeof error.status === 'number';
     if (res.headersSent || !ours) return next(error);
-    answerSecurely(res, () => sendRouteError(pages, error, req, res));
+    answerSecurely(res, pages.imageOrigins, () => sendRouteError(pages, error, req, res));
   };
 }
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { asDesktop, asPhone, desktopAgent, desktopOpens, phoneScans, signedInPhone, useScanWorld, type ScanWorld } from '../scan/scan-world.js';
-import { login } from '../helpers/login-app.js';
+import { buildApp, login, loginOptions } from '../helpers/login-app.js';
+import { createWechatLogin } from '../../lib/index.js';
 
 /**
  * Every HTML page we answer with refuses to be framed (X-Frame-Options and CSP frame-ancestors), runs only the
@@ -114,5 +115,19 @@ describe('security headers on our pages', () => {
     expect(profile.status).toBe(200);
     expect(profile.headers['x-frame-options']).toBeUndefined();
     expect(profile.headers['content-security-policy']).toBeUndefined();
+  });
+
+  it('images: ours and data: only, plus the origin of a logo on another host', async () => {
+    const plain = await request(s.desktopApp).get('/auth/wechat/logout').set(html);
+    expect(plain.headers['content-security-policy']).toContain("img-src 'self' data:;");
+    const branded = createWechatLogin(loginOptions(s.world, { pages: { logoUrl: 'https://cdn.example.com/img/logo.png' } }), { warn: () => undefined });
+    try {
+      const res = await request(buildApp(branded)).get('/profile').set(html).set('User-Agent', 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/124.0');
+      expect(res.status).toBe(401);
+      expect(res.text).toContain('src="https://cdn.example.com/img/logo.png"');
+      expect(res.headers['content-security-policy']).toContain("img-src 'self' data: https://cdn.example.com;");
+    } finally {
+      await branded.close();
+    }
   });
 });

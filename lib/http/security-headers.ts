@@ -26,12 +26,15 @@ export const SECURITY_HEADERS = {
   'Referrer-Policy': 'same-origin',
 } as const;
 
-export function contentSecurityPolicy(nonce: string): string {
+/** Origins besides ours that our pages load images from (`pages.imageOrigins`: the logo's). */
+export type ImageOrigins = readonly string[];
+
+export function contentSecurityPolicy(nonce: string, imageOrigins: ImageOrigins = []): string {
   return [
     "default-src 'none'",
     `script-src 'nonce-${nonce}'`,
     `style-src 'nonce-${nonce}'`,
-    "img-src 'self' data:",
+    ["img-src 'self' data:", ...imageOrigins].join(' '),
     "connect-src 'self'",
     "base-uri 'none'",
     "object-src 'none'",
@@ -50,18 +53,18 @@ declare global {
 }
 
 /** Sets the headers and this response's nonce; returns the nonce. Idempotent for one response. */
-export function setSecurityHeaders(res: Response): string {
+export function setSecurityHeaders(res: Response, imageOrigins: ImageOrigins = []): string {
   const nonce = res.locals.cspNonce ?? randomBytes(16).toString('base64');
   res.locals.cspNonce = nonce;
   res.set(SECURITY_HEADERS);
-  res.set('Content-Security-Policy', contentSecurityPolicy(nonce));
+  res.set('Content-Security-Policy', contentSecurityPolicy(nonce, imageOrigins));
   return nonce;
 }
 
 /** Middleware for each of our routes (first, so every page built after it finds its nonce). */
-export function securityHeaders(): RequestHandler {
+export function securityHeaders(imageOrigins: ImageOrigins = []): RequestHandler {
   return function securityHeadersMiddleware(_req: Request, res: Response, next: NextFunction): void {
-    setSecurityHeaders(res);
+    setSecurityHeaders(res, imageOrigins);
     next();
   };
 }
@@ -70,7 +73,7 @@ export function securityHeaders(): RequestHandler {
  * For an answer of ours outside the route middleware (the guard and the error handler on the app's routes, our
  * route error page): the headers first, then `answer`, which builds its page (and so finds the nonce).
  */
-export function answerSecurely<T>(res: Response, answer: () => T): T {
-  setSecurityHeaders(res);
+export function answerSecurely<T>(res: Response, imageOrigins: ImageOrigins, answer: () => T): T {
+  setSecurityHeaders(res, imageOrigins);
   return answer();
 }

@@ -16,7 +16,7 @@ export function mountScanRoutes(routes: Router, runtime: WechatLoginRuntime, set
   const desk = createScanDesk(runtime, settings);
   const at = scanRoutes(settings.path);
   const sameOrigin = sameOriginOnly(runtime.site);
-  const secure = securityHeaders();
+  const secure = securityHeaders(runtime.config.pages.imageOrigins);
   routes.get(at.page, secure, noStore, scanPageRoute(runtime, desk));
   routes.get(at.status, secure, scanStatusRoute(runtime, desk));
   routes.get(at.events, secure, scanEventsRoute(runtime, desk));

@@ -155,7 +155,10 @@ async function initServices(
         ...(config.scope ? { scope: config.scope } : {}),
         // A URL or a Cluster's seed nodes: the package connects (with its failover options for a Cluster) and
         // wechat.close() disconnects.
-        ...(config.redis ? { redis: config.redis } : { store: createMemoryStore() }),
+        // Tokens sealed at rest: with TOKEN_ENCRYPTION_KEY, else (Redis) with a key derived from the session secret.
+        ...(config.redis
+          ? { redis: config.redis, ...(config.tokenEncryptionKey ? { tokenEncryptionKey: config.tokenEncryptionKey } : {}) }
+          : { store: createMemoryStore(config.tokenEncryptionKey ? { tokenEncryptionKey: config.tokenEncryptionKey } : {}) }),
         session: { secret: config.sessionSecret },
         ...(publicUrl ? { publicUrl } : {}),
         ...(apiBaseUrl ? { apiBaseUrl } : {}),

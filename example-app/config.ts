@@ -21,6 +21,11 @@ export interface ExampleConfig {
   /** Unset: `http://localhost:<port actually bound>`. */
   publicUrl: string | undefined;
   sessionSecret: string;
+  /**
+   * TOKEN_ENCRYPTION_KEY: createWechatLogin's `tokenEncryptionKey`, comma-separated keys newest first (each
+   * `openssl rand -base64 32`). Unset: tokens are sealed with a key derived from SESSION_SECRET.
+   */
+  tokenEncryptionKey: string[] | undefined;
   /** What a developer should know at start-up (insecure fallbacks in use). */
   warnings: string[];
 }
@@ -43,6 +48,7 @@ export const ENV_NAMES = [
   'WECHAT_OPEN_BASE',
   'PUBLIC_URL',
   'SESSION_SECRET',
+  'TOKEN_ENCRYPTION_KEY',
 ] as const;
 
 /** Reads and checks the environment; a bad value throws a TypeError naming the variable. */
@@ -113,6 +119,10 @@ export function readExampleConfig(env: ExampleEnv): ExampleConfig {
     authorizeBaseUrl,
     publicUrl,
     sessionSecret,
+    tokenEncryptionKey: get('TOKEN_ENCRYPTION_KEY')
+      ?.split(',')
+      .map((key) => key.trim())
+      .filter((key) => key !== ''),
     warnings,
   };
 }

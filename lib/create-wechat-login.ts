@@ -74,7 +74,7 @@ export function createWechatLogin(options: WechatLoginOptions, deps: CreateWecha
       appId: config.appId,
       keyPrefix: config.keyPrefix,
       ownsClient: ownsRedis,
-      tokenEncryptionKey: config.tokenEncryptionKey,
+      tokenEncryptionKey: config.tokenSealingKeys,
     });
   if (store.kind === 'memory') {
     const sessions = config.session && !config.session.store && !redis ? " and sessions are kept in express-session's MemoryStore" : '';

@@ -2,6 +2,8 @@ import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Respon
 import { isTransientError, ERR_REAUTHORIZATION_REQUIRED } from './errors.js';
 import { messagePage, pageView } from './http/pages.js';
 import { sendUnavailable } from './http/unavailable.js';
+import { safeReturnTo } from './http/return-to.js';
+import { answerSecurely } from './http/security-headers.js';
 import { isInWechat, wantsJson } from './http/request-kind.js';
 import { renderQrPage } from './login/qr-route.js';
 import { createScanDesk, type ScanDesk, type ScanDeskDependencies } from './scan/desk.js';
@@ -26,8 +28,15 @@ function guardDependencies(runtime: ScanDeskDependencies): GuardDependencies {
  * app's QR page ('website'), a scan-to-sign-in code ('scan'), or ('qr', or too many codes open) the QR code of
  * the page to open it in WeChat.
  */
-async function respondLoginRequired(runtime: GuardDependencies, req: Request, res: Response, scope: WechatScope): Promise<void> {
-  const returnTo = req.originalUrl;
+function respondLoginRequired(runtime: GuardDependencies, req: Request, res: Response, scope: WechatScope): Promise<void> {
+  // Our answer on the app's route: our headers (it may be a page with a Confirm-worthy QR code).
+  return answerSecurely(res, runtime.config.pages.imageOrigins, () => answerLoginRequired(runtime, req, res, scope));
+}
+
+async function answerLoginRequired(runtime: GuardDependencies, req: Request, res: Response, scope: WechatScope): Promise<void> {
+  // The same rules as /login's returnTo: `GET //evil.example/phish` on a guarded path must not come back as a
+  // protocol-relative redirect after a scan, nor a 15 KB path be stored in a ticket.
+  const returnTo = safeReturnTo(req.originalUrl, runtime.site.returnToPolicy(req));
   const login = runtime.paths.loginUrl({ returnTo, scope });
   if (wantsJson(req)) {
     res.status(401).json({ error: 'wechat_login_required', scope, loginUrl: login });
@@ -98,7 +107,9 @@ export function createErrorHandler(base: ScanDeskDependencies): () => ErrorReque
         return respondLoginRequired(runtime, req, res, scope);
       }
       if (isTransientError(error)) {
-        return sendUnavailable(res, wantsJson(req), messagePage(pageView(runtime.config.pages, req), { name: 'busy', title: 'busy.title', text: 'busy.wechat' }));
+        return answerSecurely(res, runtime.config.pages.imageOrigins, () =>
+          sendUnavailable(res, wantsJson(req), messagePage(pageView(runtime.config.pages, req), { name: 'busy', title: 'busy.title', text: 'busy.wechat' })),
+        );
       }
       next(error);
     };

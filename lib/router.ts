@@ -11,6 +11,7 @@ import { ROUTES } from './http/paths.js';
 import { sameOriginOnly } from './http/same-origin.js';
 import { prefersJson } from './http/request-kind.js';
 import { sendUnavailable } from './http/unavailable.js';
+import { answerSecurely, securityHeaders } from './http/security-headers.js';
 import type { WechatLoginRuntime } from './login/runtime.js';
 import { JSSDK_CONFIG_ROUTE, jssdkConfigRoute } from './platform/jssdk-route.js';
 import type { WechatPlatform } from './platform/platform.js';
@@ -39,11 +40,14 @@ export function createRouter(runtime: WechatLoginRuntime, session: RequestHandle
   // Our routes sit behind one prefix match, so the app's own requests pass one layer, not six.
   const routes = express.Router();
   routes.use(usableOriginOnly(runtime.site));
-  routes.get(ROUTES.login, noStore, loginRoute(runtime));
-  routes.get(ROUTES.callback, noStore, callbackRoute(runtime));
-  routes.get(ROUTES.logout, noStore, logoutConfirmRoute(runtime));
-  routes.post(ROUTES.logout, noStore, sameOriginOnly(runtime.site), logoutRoute(runtime));
-  routes.get(ROUTES.qr, qrRoute(runtime));
+  // Per route, not routes.use(): with the prefix '' this router sees every request, and the app's pages keep
+  // their own headers.
+  const secure = securityHeaders(config.pages.imageOrigins);
+  routes.get(ROUTES.login, secure, noStore, loginRoute(runtime));
+  routes.get(ROUTES.callback, secure, noStore, callbackRoute(runtime));
+  routes.get(ROUTES.logout, secure, noStore, logoutConfirmRoute(runtime));
+  routes.post(ROUTES.logout, secure, noStore, sameOriginOnly(runtime.site), logoutRoute(runtime));
+  routes.get(ROUTES.qr, secure, qrRoute(runtime));
   if (config.scanLogin) mountScanRoutes(routes, runtime, config.scanLogin);
   if (platform) routes.get(JSSDK_CONFIG_ROUTE, jssdkConfigRoute({ appId: config.appId, platform, site: runtime.site, clock: config.clock }));
   routes.use(routeErrorPage(config.pages));
@@ -70,8 +74,29 @@ function noStore(_req: Request, res: Response, next: NextFunction): void {
  */
 function routeErrorPage(pages: WechatLoginRuntime['config']['pages']): ErrorRequestHandler {
   return function wechatRouteError(error, req, res, next) {
-  const ours = typeof error?.code === 'string' && error.code.startsWith('ERR_WECHAT') && typeof error.status === 'number';
-  if (res.headersSent || !ours) return next(error);
+    if (!res.headersSent && isUndecodableParameter(error)) return answerSecurely(res, pages.imageOrigins, () => sendBadParameter(pages, req, res));
+    const ours = typeof error?.code === 'string' && error.code.startsWith('ERR_WECHAT') && typeof error.status === 'number';
+    if (res.headersSent || !ours) return next(error);
+    answerSecurely(res, pages.imageOrigins, () => sendRouteError(pages, error, req, res));
+  };
+}
+
+/**
+ * Express's router decodes each `:param` of a path it matches (the scan ticket's): `%ff` or an overlong `%C0%AF`
+ * throws a URIError marked 400 before any handler runs. Only our own routes' matching lands here.
+ */
+function isUndecodableParameter(error: unknown): boolean {
+  return error instanceof URIError && (error as { status?: unknown }).status === 400;
+}
+
+function sendBadParameter(pages: WechatLoginRuntime['config']['pages'], req: Request, res: Response): void {
+  log('refused an undecodable path parameter');
+  res.status(400);
+  if (prefersJson(req)) return void res.json({ error: 'bad_request' });
+  res.send(messagePage(pageView(pages, req), { name: 'bad-address', title: 'error.badAddressTitle', text: 'error.badAddress', action: { href: '/', label: 'common.home' } }));
+}
+
+function sendRouteError(pages: WechatLoginRuntime['config']['pages'], error: { status: number; name?: string; code?: string; message?: string }, req: Request, res: Response): void {
   const status = error.status >= 400 && error.status < 600 ? error.status : 500;
   log('route error %s (%s): %s', error?.name, error?.code, error?.message);
   const home = { href: '/', label: 'common.home' } as const;
@@ -82,5 +107,4 @@ function routeErrorPage(pages: WechatLoginRuntime['config']['pages']): ErrorRequ
   res.status(status);
   if (prefersJson(req)) return void res.json({ error: 'wechat_login_failed' });
   res.send(messagePage(view, { name: 'failed', title: 'error.title', text: 'error.text', action: home }));
-  };
 }

@@ -82,6 +82,7 @@ describe('example app environment: where logins and sessions live', () => {
       'WECHAT_OPEN_BASE',
       'PUBLIC_URL',
       'SESSION_SECRET',
+      'TOKEN_ENCRYPTION_KEY',
     ]);
   });
 });

@@ -5,6 +5,7 @@ import { createWechatLogin, type WechatLogin, type WechatLoginOptions } from '..
 import { DESKTOP_UA, WECHAT_UA, buildApp, loginOptions, pathOf, startWorld, type Agent, type LoginWorld } from '../helpers/login-app.js';
 
 export { DESKTOP_UA, WECHAT_UA };
+export type { Agent };
 export const ORIGIN = 'http://localhost:3000';
 
 /** Two app instances (two processes' worth of createWechatLogin) on one Redis and one emulator. */

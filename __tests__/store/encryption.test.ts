@@ -16,7 +16,8 @@ import { asBrowser, everythingUnder, freshPrefix, instance, loggedInBrowser, ses
 
 /**
  * tokenEncryptionKey: access and refresh tokens are stored encrypted (AES-256-GCM) in grants and user records,
- * so Redis itself — every key's value, its DUMP, every command it receives — holds no usable token.
+ * so Redis itself — every key's value, its DUMP, every command it receives — holds no usable token. (Without it,
+ * sealed with a key derived from the session secret: encryption-default.test.ts.)
  */
 
 const KEY_A = randomBytes(32).toString('base64');
@@ -37,6 +38,13 @@ afterAll(async () => {
 });
 function app(prefix: string, tokenEncryptionKey?: string | string[]): Instance {
   const made = instance(world, { keyPrefix: prefix, ...(tokenEncryptionKey === undefined ? {} : { tokenEncryptionKey }) });
+  started.push(made);
+  return made;
+}
+
+/** The tokens stored as they are: an app on its own store built without a key (nothing derived for it). */
+function plainApp(prefix: string): Instance {
+  const made = instance(world, { keyPrefix: prefix, store: createRedisStore({ redis: world.redis, appId: world.emulator.defaultApp.appId, keyPrefix: prefix }) });
   started.push(made);
   return made;
 }
@@ -107,9 +115,9 @@ describe('with tokenEncryptionKey, Redis holds no usable token', () => {
     expect(world.emulator.calls.refresh_token).toBe(0);
   });
 
-  it('without the option, tokens are stored as they are (what the test above tells apart)', async () => {
+  it('on a store built without a key, tokens are stored as they are (what the test above tells apart)', async () => {
     const prefix = freshPrefix('plain');
-    const one = app(prefix);
+    const one = plainApp(prefix);
     const cookie = await loggedInBrowser(one.app, world, 'alice');
     const [accessToken] = await tokensOf(one, cookie);
     expect((await everythingUnder(world.redis, prefix)).text).toContain(accessToken);
@@ -160,7 +168,7 @@ describe('key rotation', () => {
 
   it('a record stored before encryption was turned on still reads, and its next write is encrypted', async () => {
     const prefix = freshPrefix('legacy');
-    const before = app(prefix);
+    const before = plainApp(prefix);
     const cookie = await loggedInBrowser(before.app, world, 'bob');
     const [plaintext] = await tokensOf(before, cookie);
     expect(await world.redis.hget(grantKey(prefix, cookie), 'accessToken')).toBe(plaintext);

@@ -4,7 +4,7 @@ import { DEFAULT_TIMEOUT_MS, resolveApiClientOptions, type ResolvedApiClientOpti
 import { systemClock, type Clock } from '../clock.js';
 import { WechatConfigError } from '../errors.js';
 import { parseClusterNode, type ParsedClusterNode, type RedisClient, type RedisClusterNodes } from '../store/redis-client.js';
-import { parseTokenEncryptionKeys } from '../store/token-cipher.js';
+import { deriveTokenKey, parseTokenEncryptionKeys } from '../store/token-cipher.js';
 import type { WechatAccount, WechatStore } from '../store/types.js';
 import type { WechatPublicAuthModel } from '../store/user-model.js';
 import { isWechatScope, type WechatLang, type WechatScope } from '../wechat/types.js';
@@ -108,7 +108,10 @@ export interface WechatLoginOptions {
   /**
    * Encrypts the access and refresh tokens stored in Redis (grants and user records) with AES-256-GCM: a
    * 32-byte key as base64 (`openssl rand -base64 32`) or 64 hex characters, or a list of keys, newest first,
-   * to rotate (new writes use the first; the others still read). Default none: tokens are stored as they are.
+   * to rotate (new writes use the first; the others still read). Default: sealed all the same, with keys derived
+   * from `session.secret` (HKDF-SHA256, one per secret of its list: the first seals, any opens); a key given
+   * here seals instead, and the derived keys still open what they sealed. Tokens stored as they are (written
+   * before) still read. With `session: false` or your own `store`, nothing is derived: give the key.
    */
   tokenEncryptionKey?: string | string[];
   /**
@@ -185,8 +188,13 @@ export interface ResolvedConfig {
   tokenRefreshSkewMs: number;
   loginTimeoutMs: number;
   keyPrefix: string;
-  /** The keys, checked, as given (newest first); undefined: tokens are stored unencrypted. */
+  /** The keys, checked, as given (newest first); undefined: not set. */
   tokenEncryptionKey: string[] | undefined;
+  /**
+   * What the store built on `redis` seals and opens with, newest first: `tokenEncryptionKey`'s, then those derived
+   * from each `session.secret` (base64); undefined with neither (session: false, no key).
+   */
+  tokenSealingKeys: string[] | undefined;
   rateLimit: ResolvedRateLimitConfig | false;
   scanLogin: ResolvedScanLoginConfig | false;
   websiteApp: ResolvedWebsiteApp | undefined;
@@ -244,6 +252,7 @@ export function resolveConfig(options: WechatLoginOptions, warn: (message: strin
   if (!publicUrl) warn('"publicUrl" is not set: the callback URL is derived from each request\'s Host; set it in production (and behind a proxy).');
 
   const session = resolveSession(o.session, publicUrl, warn);
+  const tokenEncryptionKey = resolveTokenEncryptionKey(o);
   checkSessionHome(o, session);
   const prefix = resolvePrefix(o.routes?.prefix ?? DEFAULTS.prefix);
 
@@ -296,7 +305,8 @@ export function resolveConfig(options: WechatLoginOptions, warn: (message: strin
     tokenRefreshSkewMs: nonNegativeNumber('tokenRefreshSkewMs', o.tokenRefreshSkewMs, DEFAULTS.tokenRefreshSkewMs),
     loginTimeoutMs: positiveNumber('loginTimeoutMs', o.loginTimeoutMs, DEFAULTS.loginTimeoutMs),
     keyPrefix: resolveKeyPrefix(o.keyPrefix),
-    tokenEncryptionKey: resolveTokenEncryptionKey(o),
+    tokenEncryptionKey,
+    tokenSealingKeys: resolveTokenSealingKeys(tokenEncryptionKey, session),
     rateLimit: resolveRateLimit(o.rateLimit, warn),
     scanLogin,
     websiteApp,
@@ -329,6 +339,17 @@ function resolvePostLogoutRedirect(value: unknown, publicUrl: URL | undefined, a
   const hosts = [publicUrl?.host, ...allowedHosts.map((h) => h.toLowerCase())];
   if (!/^https?:$/.test(url.protocol) || url.username || url.password || !hosts.includes(url.host)) throw new WechatConfigError(fix);
   return url.href;
+}
+
+/**
+ * Sealed by default: the explicit keys first (the first seals), then one derived from each session secret, so
+ * records sealed before a key was configured, or with a secret still in the list, keep opening.
+ */
+function resolveTokenSealingKeys(explicit: string[] | undefined, session: ResolvedSessionConfig | false): string[] | undefined {
+  const secrets = session ? (Array.isArray(session.secret) ? session.secret : [session.secret]) : [];
+  const derived = [...new Set(secrets)].map((secret) => deriveTokenKey(secret).toString('base64'));
+  const keys = [...(explicit ?? []), ...derived];
+  return keys.length > 0 ? keys : undefined;
 }
 
 /** Checked once here; the store we build on `redis` encrypts with it. Your own `store` takes it itself. */

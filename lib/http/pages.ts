@@ -84,7 +84,7 @@ export function page(view: PageView, { title, body, refreshTo, style = '', scrip
   const scriptTag = script ? `<script${nonce}>${script}</script>` : '';
   // accentColor is checked at start-up to be a CSS colour (no ; { } < or quotes), so it cannot leave its rule.
   return `<!doctype html><html lang="${view.locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<meta name="referrer" content="no-referrer">${refresh}<title>${escapeHtml(fullTitle)}</title><style${nonce}>:root{--accent:${accentColor}}${STYLE}${style}</style></head>
+<meta name="referrer" content="same-origin">${refresh}<title>${escapeHtml(fullTitle)}</title><style${nonce}>:root{--accent:${accentColor}}${STYLE}${style}</style></head>
 <body><main>${brand}${body}</main>${scriptTag}</body></html>`;
 }
 

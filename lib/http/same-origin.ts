@@ -18,8 +18,8 @@ export function sameOriginOnly(site: Pick<Site, 'originOf'>) {
 }
 
 function isSameOrigin(req: Request, ours: string): boolean {
-  // The browser's own verdict when it gives one. It is also the only signal from a page with
-  // `Referrer-Policy: no-referrer` (ours), whose same-origin form posts carry `Origin: null`.
+  // The browser's own verdict when it gives one. Without it (WebViews before Sec-Fetch-Site, iOS before 16.4
+  // among them), Origin: our pages' `Referrer-Policy: same-origin` keeps it on their own form posts.
   const fetchSite = req.get('sec-fetch-site');
   if (fetchSite) return fetchSite === 'same-origin' || fetchSite === 'none';
   const origin = req.get('origin');

@@ -4,6 +4,7 @@ import { WECHAT_ERRCODES, hasErrcode } from '../errors.js';
 import { openLoginState, usedMarkTtlMs } from '../login/authorization.js';
 import { CODE_OUTCOME_TTL_MS, FAILED_CODE, hashCode, parseState } from '../login/login-state.js';
 import { messagePage, pageView, snapshotPage } from '../http/pages.js';
+import { safeReturnTo } from '../http/return-to.js';
 import type { WechatLoginRuntime } from '../login/runtime.js';
 import type { ScanDesk } from './desk.js';
 import { phoneOutcomePage } from './pages.js';
@@ -13,7 +14,7 @@ const log = logger('scan');
 /** How long the desktop has to take a confirmed code: its next poll, well within. */
 const COMPLETE_WITHIN_MS = 30_000;
 
-type CallbackDependencies = Pick<WechatLoginRuntime, 'config' | 'store' | 'api' | 'loginCookie' | 'stateCookies'>;
+type CallbackDependencies = Pick<WechatLoginRuntime, 'config' | 'store' | 'api' | 'loginCookie' | 'stateCookies' | 'site'>;
 
 /**
  * GET {prefix}/scan/callback?code=&state= — WeChat returns the phone's authorization made for the desktop. The
@@ -38,9 +39,11 @@ export function scanCallbackRoute(runtime: CallbackDependencies, desk: ScanDesk)
       log('rejected scan callback: unknown, expired or foreign state');
       return void res.status(403).send(messagePage(pageView(config.pages, req), { name: 'confirm-expired', title: 'confirm.expiredTitle', text: 'confirm.expired' }));
     }
+    // The phone's "Continue" link: the desktop's return address, on our origin only.
+    const continueHref = safeReturnTo(record.returnTo, runtime.site.returnToPolicy(req));
     if (!claim.fresh) {
       // WeChat's double hit of this same callback: the first one is confirming the ticket.
-      if (claim.outcome) return void res.status(200).send(phoneOutcomePage(pageView(config.pages, req), 'confirmed', record.returnTo));
+      if (claim.outcome) return void res.status(200).send(phoneOutcomePage(pageView(config.pages, req), 'confirmed', continueHref));
       log('rejected scan callback: used state');
       return void res.status(403).send(messagePage(pageView(config.pages, req), { name: 'confirm-expired', title: 'confirm.expiredTitle', text: 'confirm.expired' }));
     }
@@ -51,7 +54,7 @@ export function scanCallbackRoute(runtime: CallbackDependencies, desk: ScanDesk)
     const now = () => config.clock.now();
     if (!code || !codeHash || !phoneUser || !req.wechat.isAuthenticated()) {
       await store.scanTickets.cancel(ticketId, phoneHash, now());
-      return void res.status(403).send(phoneOutcomePage(pageView(config.pages, req), 'cancelled', record.returnTo));
+      return void res.status(403).send(phoneOutcomePage(pageView(config.pages, req), 'cancelled', continueHref));
     }
 
     let tokens;
@@ -77,7 +80,7 @@ export function scanCallbackRoute(runtime: CallbackDependencies, desk: ScanDesk)
       // Another WeChat account than the phone's session: never sign the desktop in as someone unconfirmed.
       await store.scanTickets.cancel(ticketId, phoneHash, now());
       log('rejected scan callback: WeChat user differs from the phone session');
-      return void res.status(403).send(phoneOutcomePage(pageView(config.pages, req), 'cancelled', record.returnTo));
+      return void res.status(403).send(phoneOutcomePage(pageView(config.pages, req), 'cancelled', continueHref));
     }
     const result = await store.scanTickets.confirm(
       ticketId,
@@ -93,8 +96,8 @@ export function scanCallbackRoute(runtime: CallbackDependencies, desk: ScanDesk)
       now(),
       now() + COMPLETE_WITHIN_MS,
     );
-    if (result !== 'ok') return sendPhoneOutcome(pageView(config.pages, req), res, result, record.returnTo);
+    if (result !== 'ok') return sendPhoneOutcome(pageView(config.pages, req), res, result, continueHref);
     log('scan ticket confirmed');
-    res.status(200).send(phoneOutcomePage(pageView(config.pages, req), 'confirmed', record.returnTo));
+    res.status(200).send(phoneOutcomePage(pageView(config.pages, req), 'confirmed', continueHref));
   };
 }

@@ -162,8 +162,10 @@ export function scanCompleteRoute(runtime: DesktopDependencies, desk: ScanDesk) 
     if (outcome.result === 'ok') {
       if (!(await signInDesktop(runtime, req, outcome.tokens))) return void res.status(410).send(desktopOutcomePage(pageView(config.pages, req), 'expired', newCode));
       log('desktop signed in by scan');
-      if (prefersJson(req)) return void res.json({ signedIn: true, returnTo: outcome.returnTo });
-      return void res.redirect(303, outcome.returnTo);
+      // Checked again on the way out: a ticket written before the guard checked its return address, or by a bug.
+      const returnTo = safeReturnTo(outcome.returnTo, runtime.site.returnToPolicy(req));
+      if (prefersJson(req)) return void res.json({ signedIn: true, returnTo });
+      return void res.redirect(303, returnTo);
     }
     const state = outcome.result;
     if (state === 'waiting' || state === 'scanned') return void res.redirect(303, `${desk.paths.page}?t=${encodeURIComponent(ticketId)}`);

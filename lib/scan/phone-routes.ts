@@ -5,6 +5,7 @@ import type { PhoneStepResult } from '../store/scan-ticket-types.js';
 import { startAuthorization } from '../login/authorization.js';
 import { messagePage, pageView, type PageView } from '../http/pages.js';
 import { isInWechat } from '../http/request-kind.js';
+import { safeReturnTo } from '../http/return-to.js';
 import type { WechatLoginRuntime } from '../login/runtime.js';
 import { hashScanSecret } from './cookie.js';
 import type { ScanDesk } from './desk.js';
@@ -126,7 +127,7 @@ export function scanConfirmRoute(runtime: PhoneDependencies, desk: ScanDesk) {
 
     // The desktop's own authorization, bound to this phone's browser like any login.
     const { url } = await startAuthorization(runtime, req, res, {
-      returnTo: ticket.returnTo,
+      returnTo: safeReturnTo(ticket.returnTo, runtime.site.returnToPolicy(req)),
       scope: ticket.scope,
       callbackPath: desk.paths.callback,
       scanTicketId: ticketId,

@@ -2,6 +2,7 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import type { ResolvedScanLoginConfig } from '../config/config.js';
 import type { WechatLoginRuntime } from '../login/runtime.js';
 import { sameOriginOnly } from '../http/same-origin.js';
+import { securityHeaders } from '../http/security-headers.js';
 import { createScanDesk } from './desk.js';
 import { scanRoutes } from './paths.js';
 import { scanCallbackRoute } from './callback-route.js';
@@ -15,14 +16,15 @@ export function mountScanRoutes(routes: Router, runtime: WechatLoginRuntime, set
   const desk = createScanDesk(runtime, settings);
   const at = scanRoutes(settings.path);
   const sameOrigin = sameOriginOnly(runtime.site);
-  routes.get(at.page, noStore, scanPageRoute(runtime, desk));
-  routes.get(at.status, scanStatusRoute(runtime, desk));
-  routes.get(at.events, scanEventsRoute(runtime, desk));
-  routes.get(at.complete, noStore, scanCompleteRoute(runtime, desk));
-  routes.get(at.callback, scanCallbackRoute(runtime, desk));
-  routes.get(at.ticket, scanTicketRoute(runtime, desk));
-  routes.post(at.confirm, noStore, sameOrigin, form, scanConfirmRoute(runtime, desk));
-  routes.post(at.cancel, noStore, sameOrigin, form, scanCancelRoute(runtime, desk));
+  const secure = securityHeaders(runtime.config.pages.imageOrigins);
+  routes.get(at.page, secure, noStore, scanPageRoute(runtime, desk));
+  routes.get(at.status, secure, scanStatusRoute(runtime, desk));
+  routes.get(at.events, secure, scanEventsRoute(runtime, desk));
+  routes.get(at.complete, secure, noStore, scanCompleteRoute(runtime, desk));
+  routes.get(at.callback, secure, scanCallbackRoute(runtime, desk));
+  routes.get(at.ticket, secure, scanTicketRoute(runtime, desk));
+  routes.post(at.confirm, secure, noStore, sameOrigin, form, scanConfirmRoute(runtime, desk));
+  routes.post(at.cancel, secure, noStore, sameOrigin, form, scanCancelRoute(runtime, desk));
 }
 
 function noStore(_req: Request, res: Response, next: NextFunction): void {

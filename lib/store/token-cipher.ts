@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
 import { ReauthorizationRequiredError, WechatConfigError } from '../errors.js';
 
 /**
@@ -137,6 +137,18 @@ function decodeKey(text: string): Buffer | undefined {
   if (!/^[A-Za-z0-9+/_-]{43}=?$/.test(text)) return undefined;
   const key = Buffer.from(text, text.includes('-') || text.includes('_') ? 'base64url' : 'base64');
   return key.length === KEY_BYTES ? key : undefined;
+}
+
+/**
+ * Sealing by default: a 32-byte key derived from a session secret with HKDF-SHA256 (no salt: the secret is the
+ * entropy; a fixed info label keeps this key apart from anything else derived from the same secret, as
+ * express-openid-connect derives its keys from `secret`). One key per secret of express-session's list, so a
+ * rotated secret keeps opening what it sealed while it stays in the list.
+ */
+export const DERIVED_KEY_INFO = 'wechat-official-login token sealing v1';
+
+export function deriveTokenKey(secret: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', Buffer.from(secret, 'utf8'), Buffer.alloc(0), DERIVED_KEY_INFO, KEY_BYTES));
 }
 
 /** The cipher for a `tokenEncryptionKey` option (validated), or plaintext tokens when it is not set. */

@@ -254,9 +254,16 @@ describe('at rest', () => {
     expect(platformCalls(world.emulator).getticket).toBe(0);
   });
 
-  it('(the check above can fail) without a key the dump shows the token', async () => {
+  it('sealed by default too: without a tokenEncryptionKey (a key derived from the session secret) the dump holds neither', async () => {
     const { wechat } = instance();
-    const token = await wechat.platform.getAccessToken();
+    const [token, ticket] = [await wechat.platform.getAccessToken(), await wechat.platform.getJsapiTicket()];
+    const text = await dump();
+    expect(text).toContain(':platform}:accessToken');
+    expect(text).not.toContain(token);
+    expect(text).not.toContain(ticket);
+    // (The check can fail:) a value written as it is shows in the dump.
+    await world.redis.set('plain-control', token);
     expect(await dump()).toContain(token);
+    await world.redis.del('plain-control');
   });
 });

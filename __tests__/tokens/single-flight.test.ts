@@ -20,12 +20,19 @@ import {
   wechatAccepts,
 } from './token-helpers.js';
 import { reportFigure } from '../helpers/figures.js';
+import { deriveTokenKey } from '../../lib/store/token-cipher.js';
 
 let world: LoginWorld;
 let wechat: WechatLogin;
 let app: Express;
 
 useLoginSuite((suite) => ({ world, wechat, app } = suite), { routes: tokenTestRoutes });
+
+/** The key the app's own store seals tokens with by default (derived from its session secret), as base64. */
+function sealingKeyOf(options: ReturnType<typeof loginOptions>): string {
+  const secret = options.session ? [options.session.secret].flat()[0]! : options.appSecret;
+  return deriveTokenKey(secret).toString('base64');
+}
 
 /**
  * A logged-in browser whose access token has expired, plus a Redis store and a WeChat client of its own: the
@@ -36,7 +43,8 @@ async function expiredLogin(user: string) {
   await login(agent, world.emulator, { user });
   const grantId = await grantIdOf(agent);
   world.clock.advance(3 * HOUR_MS);
-  const store = createRedisStore({ redis: world.redis, appId: world.emulator.defaultApp.appId, keyPrefix: 'wol' });
+  // Another process's store on the same Redis: it opens what the app sealed (the key derived from the session secret).
+  const store = createRedisStore({ redis: world.redis, appId: world.emulator.defaultApp.appId, keyPrefix: 'wol', tokenEncryptionKey: sealingKeyOf(loginOptions(world)) });
   const opts = loginOptions(world);
   const api = createWechatApiClient({ appId: opts.appId, appSecret: opts.appSecret, apiBaseUrl: world.emulator.apiBaseUrl });
   return { agent, grantId, store, api };

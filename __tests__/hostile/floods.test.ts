@@ -111,6 +111,15 @@ describe('a crowd behind one address is never refused', () => {
     expect((await keysUnder(keyPrefix)).filter((key) => key.includes(':rl:'))).toEqual([]);
   });
 
+  it('a burst of callbacks from one address, more at once than the exchange budget, all log in (a place in flight waits for one given back)', async () => {
+    const { app } = floodApp({ rateLimit: { refusedCodesPerMinutePerIp: 4 } });
+    // WeChat takes 200 ms for each exchange: 8 callbacks at once hold twice the places the budget has.
+    world.emulator.injectFault('access_token', 'slow', 8, { delayMs: 200 });
+    const statuses = await flood(8, 8, async (i) => (await logIn(app, app, '203.0.113.78', i % 2 ? 'alice' : 'bob')).callback);
+    world.emulator.clearFaults();
+    expect(statuses).toEqual({ 302: 8 });
+  });
+
   it('/login writes nothing: 1,000 hits from one address leave no key and are all 302', async () => {
     const { app, keyPrefix } = floodApp();
     const statuses = await flood(1000, 25, () => request(app).get('/auth/wechat/login').set('X-Forwarded-For', '192.0.2.50'));

@@ -188,7 +188,6 @@ describe('refusedCodesPerMinutePerIp (default 30): made-up codes cannot spend th
 describe('badCallbacksPerMinutePerIp (default 60)', () => {
   it('1,000 callbacks with made-up states and codes: 60 × 403, then 429; one window is all they write', async () => {
     const { app, keyPrefix } = floodApp();
-    const keys = await world.redis.dbsize();
     const statuses = await flood(1000, 25, (i) => {
       const state = randomBytes(16).toString('hex');
       const query = i % 3 === 0 ? `state=${state}` : `code=${randomBytes(16).toString('hex')}&state=${i % 2 ? state : 'x'}${i % 5 ? '' : '&retry=1'}`;
@@ -198,7 +197,6 @@ describe('badCallbacksPerMinutePerIp (default 60)', () => {
     const written = await keysUnder(keyPrefix);
     expect(written).toHaveLength(1);
     expect(written[0]).toMatch(/:rl:\{bad-callback:192\.0\.2\.60\}$/);
-    expect(await world.redis.dbsize()).toBe(keys + 1);
   });
 
   it("past the limit an address's good callbacks still log in: only failures are counted and refused", async () => {

@@ -38,10 +38,11 @@ afterAll(async () => {
 });
 
 /** A desktop browser at `ip` with a code of its own: its scan cookie and ticket id. */
-async function desktopWithCode(ip: string): Promise<{ cookie: string; ticketId: string }> {
-  const res = await request(base).get('/profile').set('User-Agent', DESKTOP_UA).set('Accept', 'text/html').set('X-Forwarded-For', ip);
+async function desktopWithCode(ip: string, browser?: string): Promise<{ cookie: string; ticketId: string }> {
+  const visit = request(base).get('/profile').set('User-Agent', DESKTOP_UA).set('Accept', 'text/html').set('X-Forwarded-For', ip);
+  const res = await (browser ? visit.set('Cookie', browser) : visit);
   expect(res.status).toBe(401);
-  const cookie = ([] as string[]).concat(res.headers['set-cookie'] ?? []).find((c) => c.startsWith('wechat.sid.scan='))!.split(';')[0]!;
+  const cookie = browser ?? ([] as string[]).concat(res.headers['set-cookie'] ?? []).find((c) => c.startsWith('wechat.sid.scan='))!.split(';')[0]!;
   const ticketId = /\/scan\/t\/([A-Za-z0-9_-]+)/.exec(res.text)![1]!;
   return { cookie, ticketId };
 }
@@ -61,9 +62,10 @@ function openStream(ip: string, { cookie, ticketId }: { cookie: string; ticketId
 
 describe('bounded event streams', () => {
   it(`a browser holds at most ${STREAM_CAPS.perBrowser} streams, an address ${STREAM_CAPS.perAddress}; past them 429 (the page polls instead)`, async () => {
+    // One browser, a code per stream (a newer stream of the same code ends the older one within a tick).
     const first = await desktopWithCode('198.51.100.30');
-    const statuses: number[] = [];
-    for (let i = 0; i < STREAM_CAPS.perBrowser + 1; i++) statuses.push(await openStream('198.51.100.30', first));
+    const statuses: number[] = [await openStream('198.51.100.30', first)];
+    for (let i = 1; i < STREAM_CAPS.perBrowser + 1; i++) statuses.push(await openStream('198.51.100.30', await desktopWithCode('198.51.100.30', first.cookie)));
     expect(statuses).toEqual([...Array<number>(STREAM_CAPS.perBrowser).fill(200), 429]);
 
     // Other browsers at the same address, until the address's cap.

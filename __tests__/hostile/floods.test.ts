@@ -111,6 +111,15 @@ describe('a crowd behind one address is never refused', () => {
     expect((await keysUnder(keyPrefix)).filter((key) => key.includes(':rl:'))).toEqual([]);
   });
 
+  it('a burst of callbacks from one address, more at once than the exchange budget, all log in (a place in flight waits for one given back)', async () => {
+    const { app } = floodApp({ rateLimit: { refusedCodesPerMinutePerIp: 4 } });
+    // WeChat takes 200 ms for each exchange: 8 callbacks at once hold twice the places the budget has.
+    world.emulator.injectFault('access_token', 'slow', 8, { delayMs: 200 });
+    const statuses = await flood(8, 8, async (i) => (await logIn(app, app, '203.0.113.78', i % 2 ? 'alice' : 'bob')).callback);
+    world.emulator.clearFaults();
+    expect(statuses).toEqual({ 302: 8 });
+  });
+
   it('/login writes nothing: 1,000 hits from one address leave no key and are all 302', async () => {
     const { app, keyPrefix } = floodApp();
     const statuses = await flood(1000, 25, () => request(app).get('/auth/wechat/login').set('X-Forwarded-For', '192.0.2.50'));
@@ -179,7 +188,6 @@ describe('refusedCodesPerMinutePerIp (default 30): made-up codes cannot spend th
 describe('badCallbacksPerMinutePerIp (default 60)', () => {
   it('1,000 callbacks with made-up states and codes: 60 × 403, then 429; one window is all they write', async () => {
     const { app, keyPrefix } = floodApp();
-    const keys = await world.redis.dbsize();
     const statuses = await flood(1000, 25, (i) => {
       const state = randomBytes(16).toString('hex');
       const query = i % 3 === 0 ? `state=${state}` : `code=${randomBytes(16).toString('hex')}&state=${i % 2 ? state : 'x'}${i % 5 ? '' : '&retry=1'}`;
@@ -189,7 +197,6 @@ describe('badCallbacksPerMinutePerIp (default 60)', () => {
     const written = await keysUnder(keyPrefix);
     expect(written).toHaveLength(1);
     expect(written[0]).toMatch(/:rl:\{bad-callback:192\.0\.2\.60\}$/);
-    expect(await world.redis.dbsize()).toBe(keys + 1);
   });
 
   it("past the limit an address's good callbacks still log in: only failures are counted and refused", async () => {

@@ -1,9 +1,13 @@
 import type { Request, Response } from 'express';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { clientAddressKey } from '../http/client-address.js';
 import { requestCounter, requestReservation, sendTooManyRequests, type RateLimitReservation } from '../http/rate-limit.js';
 import type { WechatLoginRuntime } from './runtime.js';
 
 const MINUTE = 60_000;
+/** How long, in all, a refused exchange reservation waits for a place to be given back: 8 tries, 200 ms apart. */
+const BURST_RETRIES = 8;
+const BURST_RETRY_MS = 200;
 
 /**
  * What a callback may cost without a login at the end, per client address (in the store, across processes):
@@ -26,7 +30,18 @@ export function callbackLimits({ config, store }: Pick<WechatLoginRuntime, 'conf
   }
   const deps = { store, clock: config.clock, pages: config.pages };
   const byAddress = (req: Request) => clientAddressKey(req.ip);
-  const reserveExchange = requestReservation(deps, { name: 'refused-code', limit: config.rateLimit.refusedCodesPerMinutePerIp, windowMs: MINUTE, key: byAddress });
+  const reserve = requestReservation(deps, { name: 'refused-code', limit: config.rateLimit.refusedCodesPerMinutePerIp, windowMs: MINUTE, key: byAddress });
+  // A place also counts while its exchange is in flight, so a burst of a crowd's callbacks can fill the budget for
+  // a moment: a refused reservation waits a little for places given back (an accepted code's) before it is a 429.
+  // Codes WeChat refused keep their places, so made-up codes still cause at most the limit's exchanges.
+  async function reserveExchange(req: Request): Promise<RateLimitReservation> {
+    let reservation = await reserve(req);
+    for (let attempt = 0; !reservation.allowed && attempt < BURST_RETRIES; attempt++) {
+      await sleep(BURST_RETRY_MS);
+      reservation = await reserve(req);
+    }
+    return reservation;
+  }
   const countBad = requestCounter(deps, { name: 'bad-callback', limit: config.rateLimit.badCallbacksPerMinutePerIp, windowMs: MINUTE, key: byAddress });
   return {
     reserveExchange,

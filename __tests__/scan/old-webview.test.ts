@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import request from 'supertest';
-import { login } from '../helpers/login-app.js';
+import { login, type Agent } from '../helpers/login-app.js';
 import {
   ORIGIN,
   asPhone,
@@ -11,7 +11,6 @@ import {
   statusOf,
   useScanWorld,
   whoIs,
-  type Agent,
   type ScanWorld,
 } from './scan-world.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import request from 'supertest';
-import { login, pathOf } from '../helpers/login-app.js';
+import { login, pathOf, type Agent } from '../helpers/login-app.js';
 import {
   asDesktop,
   asPhone,
@@ -13,7 +13,6 @@ import {
   statusOf,
   useScanWorld,
   whoIs,
-  type Agent,
   type ScanWorld,
 } from './scan-world.js';
 

@@ -66,7 +66,8 @@ describe('the guard’s return address after a scan sign-in', () => {
   it('an ordinary guarded path with its query comes back as it was', async () => {
     const { location, phoneLink } = await scanSignIn('/orders/7?tab=paid&x=%2F');
     expect(location).toBe('/orders/7?tab=paid&x=%2F');
-    expect(phoneLink).toBe('/orders/7?tab=paid&x=%2F');
+    // The return address stays with the desktop (never in the QR code): the phone continues to the home page.
+    expect(phoneLink).toBe('/');
     const desktop = desktopAgent(s.desktopApp);
     expect((await asDesktop(desktop.get('/orders/7'))).status).toBe(401);
   });

@@ -20,7 +20,7 @@ describe('a completed scan ticket holds no token', () => {
     const code = await desktopOpens(desktop);
     const phone = await signedInPhone(s.world, s.phoneApp);
     expect((await phoneConfirms(s.world, phone, code)).status).toBe(200);
-    const key = createKeys('wol', s.world.emulator.defaultApp.appId).scanTicket(code.ticketId);
+    const key = createKeys('wol', s.world.emulator.defaultApp.appId).scanTicket(code.recordId);
     const confirmed = await s.world.redis.hgetall(key);
     expect(confirmed.state).toBe('confirmed');
     expect(Object.keys(confirmed)).toEqual(expect.arrayContaining(['accessToken', 'refreshToken'])); // what the test tells apart
@@ -38,8 +38,8 @@ describe('a completed scan ticket holds no token', () => {
     const clock = createTestClock();
     const tickets = createMemoryScanTickets(clock);
     const now = clock.now();
-    await tickets.create('t1', { ownerHash: 'desk', desktop: 'Chrome on Windows', returnTo: '/', createdAt: now, expiresAt: now + 60_000, digits: '' }, 60_000);
-    expect((await tickets.scan('t1', 'phone', 'csrf', now)).result).toBe('ok');
+    const sealed = { ownerHash: 'desk', desktop: 'Chrome on Windows', createdAt: now, expiresAt: now + 60_000, digits: '' };
+    expect((await tickets.scan('t1', sealed, 'phone', 'csrf', now)).result).toBe('ok');
     expect((await tickets.startConfirm('t1', 'phone', 'csrf', '', now)).result).toBe('ok');
 
     // The tokens live in this function's frame only: afterwards only the store could still hold them.

@@ -37,7 +37,7 @@ describe('scan to sign in on a Redis Cluster, desktop and phone on different ins
     for (let i = 0; i < 3; i++) {
       const desktop = desktopAgent(desktopApp);
       const code = await desktopOpens(desktop);
-      slots.add(calculateSlot(createKeys('wol', world.emulator.defaultApp.appId).scanTicket(code.ticketId)));
+      slots.add(calculateSlot(createKeys('wol', world.emulator.defaultApp.appId).scanTicket(code.recordId)));
       const phone = await signedInPhone(asWorld(), phoneApp, i % 2 ? 'bob' : 'alice');
       expect((await phoneConfirms(asWorld(), phone, code, i % 2 ? 'bob' : 'alice')).status).toBe(200);
       expect(await statusOf(desktop, code)).toEqual({ status: 200, state: 'confirmed' });

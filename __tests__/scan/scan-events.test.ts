@@ -126,7 +126,7 @@ describe('the desktop’s event stream (Server-Sent Events)', () => {
     await stream;
     const elapsed = Date.now() - started;
     await monitor.settle();
-    const ticketKey = (c: { args: string[] }) => c.args.some((a) => a.includes(`:scan:{${code.ticketId}}`));
+    const ticketKey = (c: { args: string[] }) => c.args.some((a) => a.includes(`:scan:{${code.recordId}}`));
     const streamReads = monitor.seen.filter((c) => c.source !== 'lua' && ticketKey(c) && c.args[0]!.toLowerCase() === 'evalsha');
     const ticks = Math.floor(elapsed / EVENTS_POLL_MS);
     // The open (a counted poll), one read per tick (a second), and the phone's cancel.

@@ -245,7 +245,8 @@ describe('no JavaScript', () => {
     await authorizeForDesktop(s.world, phone, confirm);
     const after = await asDesktop(desktop.get(check));
     expect(after.status).toBe(303);
-    expect(after.headers.location).toBe(`/auth/wechat/scan/complete?t=${code.ticketId}`);
+    // The return address rides on the desktop's own link (it is not stored with the ticket).
+    expect(after.headers.location).toBe(`/auth/wechat/scan/complete?t=${code.ticketId}&returnTo=%2Fprofile`);
     await complete(desktop, code).expect(303);
     expect((await whoIs(desktop)).status).toBe(200);
   });

@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, expect } from '@jest/globals';
 import type { Express } from 'express';
 import request from 'supertest';
+import { ticketIdOfValue } from '../../lib/scan/ticket-token.js';
 import { createWechatLogin, type WechatLogin, type WechatLoginOptions } from '../../lib/index.js';
 import { DESKTOP_UA, WECHAT_UA, buildApp, loginOptions, pathOf, startWorld, type Agent, type LoginWorld } from '../helpers/login-app.js';
 
@@ -55,7 +56,12 @@ export function asPhone<T extends request.Test>(test: T): T {
 }
 
 export interface ShownCode {
+  /** The sealed ticket: what the QR code's URL and the desktop's links carry. */
   ticketId: string;
+  /** The key of the record a phone's open makes (`…:scan:{recordId}`). */
+  recordId: string;
+  /** The page's sign-in link (what its script opens on "confirmed"): the return address rides on it. */
+  completePath?: string;
   /** Path of the ticket URL the QR code holds. */
   ticketPath: string;
   digits: string;
@@ -71,7 +77,10 @@ export function shownCode(res: request.Response): ShownCode {
   const ticketPath = pathOf(url.replace(/&amp;/g, '&'));
   const ticketId = /\/scan\/t\/([A-Za-z0-9_-]+)$/.exec(ticketPath)![1]!;
   const digits = /id="scan-digits">(\d\d)</.exec(html)?.[1] ?? '';
-  return { ticketId, ticketPath, digits, html, status: res.status };
+  const config = /data-config="([^"]+)"/.exec(html)?.[1];
+  const decoded = config?.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  const completePath = decoded ? (JSON.parse(decoded) as { complete?: string }).complete : undefined;
+  return { ticketId, recordId: ticketIdOfValue(ticketId), completePath, ticketPath, digits, html, status: res.status };
 }
 
 /** The desktop opens a guarded page: 401 with a fresh code. */
@@ -144,8 +153,8 @@ export async function statusOf(agent: Agent, code: Pick<ShownCode, 'ticketId'>):
 }
 
 /** The desktop's sign-in step (what its page does on "confirmed"). */
-export function complete(agent: Agent, code: Pick<ShownCode, 'ticketId'>): request.Test {
-  return asDesktop(agent.get(`/auth/wechat/scan/complete?t=${code.ticketId}`));
+export function complete(agent: Agent, code: Pick<ShownCode, 'ticketId' | 'completePath'>): request.Test {
+  return asDesktop(agent.get(code.completePath ?? `/auth/wechat/scan/complete?t=${code.ticketId}`));
 }
 
 export async function whoIs(agent: Agent): Promise<{ status: number; openid?: string; nickname?: string }> {

@@ -130,7 +130,7 @@ describe("a scan ticket's tokens (held from the phone's confirm until the deskto
     const store = createRedisStore({ redis: world.redis, appId: appId(), keyPrefix: prefix, tokenEncryptionKey: KEY_A });
     const ticketKey = createKeys(prefix, appId()).scanTicket('t1');
     const now = Date.now();
-    await store.scanTickets.create('t1', { ownerHash: 'desk', desktop: 'Chrome on Windows', returnTo: '/', createdAt: now, expiresAt: now + 60_000, digits: '' }, 60_000);
+    await store.scanTickets.scan('t1', { ownerHash: 'desk', desktop: 'Chrome on Windows', createdAt: now, expiresAt: now + 60_000, digits: '' }, 'phone', 'csrf', now);
     await world.redis.hset(ticketKey, 'state', 'confirming', 'phone', 'phone'); // scanned and confirmed on the phone
     const tokens = { accessToken: `at-${randomBytes(16).toString('hex')}`, refreshToken: `rt-${randomBytes(16).toString('hex')}`, expiresIn: 7200, scope: 'snsapi_userinfo', openid: 'o1', userId: 1 };
     expect(await store.scanTickets.confirm('t1', 'phone', tokens, now, now + 30_000)).toBe('ok');
@@ -139,7 +139,7 @@ describe("a scan ticket's tokens (held from the phone's confirm until the deskto
     expect(held.text).not.toContain(tokens.accessToken);
     expect(held.text).not.toContain(tokens.refreshToken);
     expect(await world.redis.hget(ticketKey, 'accessToken')).toMatch(/^enc:v1:/);
-    expect(await store.scanTickets.complete('t1', 'desk', now)).toEqual({ result: 'ok', tokens, returnTo: '/' });
+    expect(await store.scanTickets.complete('t1', 'desk', now)).toEqual({ result: 'ok', tokens });
   });
 });
 

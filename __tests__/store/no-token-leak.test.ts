@@ -210,35 +210,27 @@ const GRANT_ROWS = {
 } satisfies { [K in keyof GrantStore]: Row<WechatStore> };
 
 // A scan ticket (id v.sid) at each step: confirm and complete carry the desktop's tokens.
-const scanTicket = (v: Values) => ({ ownerHash: v.binderHash, desktop: 'Chrome on Windows', returnTo: v.returnTo, createdAt: NOW, expiresAt: NOW + 120_000, digits: '' });
+const scanTicket = (v: Values) => ({ ownerHash: v.binderHash, desktop: 'Chrome on Windows', createdAt: NOW, expiresAt: NOW + 120_000, digits: '' });
 const scanTokens = (v: Values) => ({ accessToken: v.accessToken, refreshToken: v.refreshToken, expiresIn: 7200, scope: 'snsapi_userinfo', openid: v.openid, userId: FIRST_USER_ID });
 const seedScanned = async (s: WechatStore, v: Values) => {
-  await s.scanTickets.create(v.sid, scanTicket(v), 120_000);
-  await s.scanTickets.scan(v.sid, v.lockOwner, v.codeHash, NOW);
+  await s.scanTickets.scan(v.sid, scanTicket(v), v.lockOwner, v.codeHash, NOW);
 };
 const seedConfirming = async (s: WechatStore, v: Values) => {
   await seedScanned(s, v);
   await s.scanTickets.startConfirm(v.sid, v.lockOwner, v.codeHash, '', NOW);
 };
 const SCAN_ROWS = {
-  // Its first write is the ZADD (expired members are trimmed after it): out of memory, Redis refuses the script.
-  reserve: {
-    call: (s, v) => s.scanTickets.reserve(v.binderHash, v.sid, NOW, NOW + 120_000, 5),
-    writes: true,
-    grows: true,
-    wrongTypeKey: (k, v) => k.scanOpenTickets(v.binderHash),
-  },
-  create: { call: (s, v) => s.scanTickets.create(v.sid, scanTicket(v), 120_000), writes: true, grows: true },
   poll: {
-    seed: (s, v) => s.scanTickets.create(v.sid, scanTicket(v), 120_000),
+    seed: seedScanned,
     call: (s, v) => s.scanTickets.poll(v.sid, v.binderHash, NOW, { windowMs: 10_000, max: 20 }),
     writes: true,
     grows: true,
     wrongTypeKey: (k, v) => k.scanTicket(v.sid),
   },
   scan: {
-    seed: (s, v) => s.scanTickets.create(v.sid, scanTicket(v), 120_000),
-    call: (s, v) => s.scanTickets.scan(v.sid, v.lockOwner, v.codeHash, NOW),
+    // The same phone opens it again (its first open made the record: a ticket nobody opened has none).
+    seed: seedScanned,
+    call: (s, v) => s.scanTickets.scan(v.sid, scanTicket(v), v.lockOwner, v.codeHash, NOW),
     writes: true,
     grows: true,
     wrongTypeKey: (k, v) => k.scanTicket(v.sid),

@@ -9,6 +9,7 @@ import type { WechatLoginRuntime } from '../login/runtime.js';
 import type { ScanDesk } from './desk.js';
 import { phoneOutcomePage } from './pages.js';
 import { phoneHashOf, sendPhoneOutcome } from './phone-routes.js';
+import { ticketIdOfValue } from './ticket-token.js';
 
 const log = logger('scan');
 /** How long the desktop has to take a confirmed code: its next poll, well within. */
@@ -48,7 +49,9 @@ export function scanCallbackRoute(runtime: CallbackDependencies, desk: ScanDesk)
       return void res.status(403).send(messagePage(pageView(config.pages, req), { name: 'confirm-expired', title: 'confirm.expiredTitle', text: 'confirm.expired' }));
     }
     runtime.stateCookies.clear(req, res, nonce!);
-    const ticketId = record.scanTicketId;
+    // The state carries the sealed ticket (the phone opened it, so it has a record under this id).
+    const ticketValue = record.scanTicketId;
+    const ticketId = ticketIdOfValue(ticketValue);
     const phoneUser = req.wechat.user;
     const phoneHash = phoneHashOf(req);
     const now = () => config.clock.now();
@@ -67,7 +70,7 @@ export function scanCallbackRoute(runtime: CallbackDependencies, desk: ScanDesk)
         // The ticket stays "confirming": Confirm again on its page starts a fresh authorization.
         return void res
           .status(403)
-          .send(messagePage(pageView(config.pages, req), { name: 'confirm-not-accepted', title: 'confirm.againTitle', text: 'confirm.notAccepted', action: { href: desk.paths.ticket(ticketId), label: 'confirm.again' } }));
+          .send(messagePage(pageView(config.pages, req), { name: 'confirm-not-accepted', title: 'confirm.againTitle', text: 'confirm.notAccepted', action: { href: desk.paths.ticket(ticketValue), label: 'confirm.again' } }));
       }
       throw error;
     }

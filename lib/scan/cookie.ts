@@ -9,6 +9,7 @@ import type { Site } from '../http/site.js';
  * holding the same QR code (or ticket id) has no way to it.
  */
 export interface ScanCookie {
+  readonly name: string;
   /** This browser's secret, made (and set on `res`) when it has none. */
   secretFor(req: Request, res: Response): string;
   read(req: Request): string | undefined;
@@ -24,6 +25,7 @@ export function createScanCookie(options: { name: string; path: string; site: Si
     return value && SECRET_PATTERN.test(value) ? value : undefined;
   };
   return {
+    name,
     read,
     secretFor(req, res) {
       const known = read(req);

@@ -1,4 +1,4 @@
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomInt } from 'node:crypto';
 import type { Request, Response } from 'express';
 import type { ResolvedScanLoginConfig } from '../config/config.js';
 import { logger } from '../debug.js';
@@ -11,6 +11,10 @@ import { qrCodeSvg } from '../http/qr-code.js';
 import { desktopScanPage } from './pages.js';
 import { createScanPaths, type ScanPaths } from './paths.js';
 import { createStreamCaps, type StreamCaps } from './stream-caps.js';
+import { createScanTicketSealer, type ScanTicketToken } from './ticket-token.js';
+import { createUnopenedTickets, type UnopenedTickets } from './unopened-tickets.js';
+import { createOpenCodesCookie } from './open-codes-cookie.js';
+import type { DesktopPoll, PollLimit } from '../store/scan-ticket-types.js';
 import type { WechatLoginRuntime } from '../login/runtime.js';
 import { DEFAULTS } from '../config/config.js';
 import type { WechatScope } from '../wechat/types.js';
@@ -32,6 +36,15 @@ export interface ScanDesk {
   readonly cookie: ScanCookie;
   /** The hash tickets keep of this browser's scan secret; undefined when it has none. */
   ownerHashOf(req: Request): string | undefined;
+  /** The ticket of a sealed value (the QR code's, or a desktop link's `t`), expired or not; else undefined. */
+  ticketOf(value: unknown): ScanTicketToken | undefined;
+  /**
+   * The desktop's poll of its ticket: 'forbidden' unless this browser's, 'expired' past its expiry, and for a
+   * ticket no phone opened 'waiting' with the store finding no record (counted in this process).
+   */
+  poll(ticket: ScanTicketToken, ownerHash: string, limit?: PollLimit): Promise<{ state: DesktopPoll; digits: string }>;
+  /** What counts a ticket's event streams (and an unopened ticket's polls) in this process. */
+  readonly unopened: UnopenedTickets;
   /** A new code for this browser, shown with `status`; or why not (nothing is written then). */
   showNewCode(req: Request, res: Response, code: NewCode): Promise<NoTicket | undefined>;
   /** The page of a code this browser already holds (the no-JavaScript "check again"). */
@@ -49,7 +62,8 @@ export interface NewCode {
 }
 
 export interface ShownCode {
-  ticketId: string;
+  /** The sealed ticket (the QR code's and the links' `t`). */
+  ticket: string;
   digits: string;
   state: 'waiting' | 'scanned';
   returnTo: string;
@@ -67,8 +81,12 @@ export function createScanDesk(runtime: ScanDeskDependencies, settings: Resolved
     const secret = cookie.read(req);
     return secret ? hashScanSecret('owner', secret) : undefined;
   };
+  const sealer = createScanTicketSealer(config.session ? [config.session.secret].flat() : [config.appSecret]);
+  // The cap of open codes per browser is kept by the browser (nothing in Redis for a code nobody scanned).
+  const openCodes = createOpenCodesCookie({ name: `${cookie.name}.open`, path: '/', site, sealer });
+  const unopened = createUnopenedTickets(config.clock);
 
-  // Every code is a Redis key: a flood from one address is refused before it writes any.
+  // A code costs nothing in Redis until a phone opens it, but each one shown may be: an address's codes are counted.
   const countCodeOfAddress = config.rateLimit
     ? requestCounter(
         { store, clock: config.clock },
@@ -82,30 +100,39 @@ export function createScanDesk(runtime: ScanDeskDependencies, settings: Resolved
     ? requestCounter({ store, clock: config.clock }, { name: 'scan-all', limit: config.rateLimit.scanCodesInFlight, windowMs: Math.ceil(settings.ttlMs), key: () => 'all' })
     : undefined;
 
-  async function issue(req: Request, res: Response, { returnTo, scope }: NewCode): Promise<{ ticketId: string; digits: string } | NoTicket> {
+  async function issue(req: Request, res: Response, { scope }: NewCode): Promise<{ ticket: string; digits: string } | NoTicket> {
     const [ofAddress, inFlight] = await Promise.all([countCodeOfAddress?.(req), countCodeInFlight?.(req)]);
     if (ofAddress?.allowed === false || inFlight?.allowed === false) return 'limited';
     const now = config.clock.now();
     const ownerHash = hashScanSecret('owner', cookie.secretFor(req, res));
-    const ticketId = randomBytes(16).toString('base64url');
     const expiresAt = now + settings.ttlMs;
-    if (!(await store.scanTickets.reserve(ownerHash, ticketId, now, expiresAt, settings.maxOpenPerBrowser))) return 'capped';
+    if (!openCodes.add(req, res, ownerHash, now, expiresAt, settings.maxOpenPerBrowser)) return 'capped';
     const digits = settings.numberMatching ? String(randomInt(10, 100)) : '';
     const desktop = describeUserAgent(req.get('user-agent'));
-    await store.scanTickets.create(ticketId, { ownerHash, desktop, returnTo, createdAt: now, expiresAt, digits, scope }, settings.ttlMs);
+    const ticket = sealer.seal({ ownerHash, desktop, createdAt: now, expiresAt, digits, scope });
     log('scan ticket issued (%s)', desktop);
-    return { ticketId, digits };
+    return { ticket, digits };
+  }
+
+  async function poll(ticket: ScanTicketToken, ownerHash: string, limit?: PollLimit): Promise<{ state: DesktopPoll; digits: string }> {
+    if (ticket.ownerHash !== ownerHash) return { state: 'forbidden', digits: '' };
+    const read = await store.scanTickets.poll(ticket.id, ownerHash, config.clock.now(), limit);
+    if (read.state !== 'unopened') return { state: read.state, digits: read.digits };
+    // No phone opened it: what the sealed value says, counted here (nothing written).
+    if (config.clock.now() >= ticket.expiresAt) return { state: 'expired', digits: '' };
+    if (limit && !unopened.countPoll(ticket.id, limit)) return { state: 'limited', digits: '' };
+    return { state: 'waiting', digits: ticket.digits };
   }
 
   async function showCode(req: Request, res: Response, code: ShownCode, status = 200): Promise<void> {
     const origin = site.originOf(req);
-    const ticketUrl = `${origin}${scanPaths.ticket(code.ticketId)}`;
+    const ticketUrl = `${origin}${scanPaths.ticket(code.ticket)}`;
     const qrSvg = await qrCodeSvg(ticketUrl);
     if (qrSvg === undefined) {
       res.status(400).type('html').send(messagePage(pageView(config.pages, req), { name: 'too-long', title: 'qr.tooLongTitle', text: 'qr.tooLong', action: { href: '/', label: 'common.home' } }));
       return;
     }
-    const t = encodeURIComponent(code.ticketId);
+    const t = encodeURIComponent(code.ticket);
     // The links keep what the page needs: where to return, and a scope other than the default.
     const scope = code.scope !== config.scope ? `&scope=${code.scope}` : '';
     const back = `returnTo=${encodeURIComponent(code.returnTo)}${scope}`;
@@ -116,14 +143,15 @@ export function createScanDesk(runtime: ScanDeskDependencies, settings: Resolved
       .type('html')
       .send(
         desktopScanPage(pageView(config.pages, req), {
-          ticketId: code.ticketId,
+          ticketId: code.ticket,
           ticketUrl,
           qrSvg,
           digits: code.digits,
           state: code.state,
           eventsUrl: `${scanPaths.events}?t=${t}`,
           statusUrl: `${scanPaths.status}?t=${t}`,
-          completeUrl: `${scanPaths.complete}?t=${t}`,
+          // The return address stays on the desktop: in its links, never in the QR code.
+          completeUrl: `${scanPaths.complete}?t=${t}&${back}`,
           checkUrl: `${scanPaths.page}?t=${t}&${back}&renew=${code.renewals}`,
           renewUrl: `${scanPaths.page}?${back}&renew=${code.renewals + 1}`,
           renewalsLeft,
@@ -139,6 +167,9 @@ export function createScanDesk(runtime: ScanDeskDependencies, settings: Resolved
     paths: scanPaths,
     cookie,
     ownerHashOf,
+    ticketOf: (value) => sealer.open(value),
+    poll,
+    unopened,
     async showNewCode(req, res, code) {
       const { status, returnTo, renewals } = code;
       const issued = await issue(req, res, code);

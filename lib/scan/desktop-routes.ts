@@ -11,7 +11,6 @@ import { clientAddressKey } from '../http/client-address.js';
 import type { WechatLoginRuntime } from '../login/runtime.js';
 import type { ScanDesk } from './desk.js';
 import { desktopOutcomePage } from './pages.js';
-import { ticketIdOf } from './paths.js';
 import { signInDesktop } from './sign-in.js';
 import { isWechatScope, type WechatScope } from '../wechat/types.js';
 
@@ -28,6 +27,11 @@ const HEARTBEAT_MS = 15_000;
 const SETTLED: ReadonlySet<DesktopPoll> = new Set(['confirmed', 'cancelled', 'expired', 'completed', 'forbidden']);
 
 type DesktopDependencies = Pick<WechatLoginRuntime, 'config' | 'store' | 'site' | 'tokens' | 'paths'>;
+
+/** The links' return address and scope, as the page keeps them. */
+function backOf(returnTo: string, scope: WechatScope, defaultScope: WechatScope): string {
+  return `returnTo=${encodeURIComponent(returnTo)}${scope === defaultScope ? '' : `&scope=${scope}`}`;
+}
 
 /** The counted poll that every status request, stream open and "check again" makes. */
 function pollLimit(desk: ScanDesk) {
@@ -48,22 +52,23 @@ function scopeOf(value: unknown, fallback: WechatScope): WechatScope {
  * JavaScript needed): the same code with its state, the sign-in once confirmed, or a new code once expired.
  */
 export function scanPageRoute(runtime: DesktopDependencies, desk: ScanDesk) {
-  const { config, store, site } = runtime;
+  const { config, site } = runtime;
   return async function scanPage(req: Request, res: Response): Promise<void> {
     const returnTo = safeReturnTo(req.query.returnTo, site.returnToPolicy(req));
     const renewals = renewalsOf(req.query.renew);
-    const ticketId = ticketIdOf(req.query.t);
+    const ticket = desk.ticketOf(req.query.t);
     const ownerHash = desk.ownerHashOf(req);
     const scope = scopeOf(req.query.scope, config.scope);
-    const newCodeHref = `${desk.paths.page}?returnTo=${encodeURIComponent(returnTo)}${scope === config.scope ? '' : `&scope=${scope}`}`;
+    const newCodeHref = `${desk.paths.page}?${backOf(returnTo, scope, config.scope)}`;
     // Already signed in with what the page needs: nothing to scan.
     if ((scope !== 'snsapi_userinfo' || req.wechat.scope === 'snsapi_userinfo') && (await req.wechat.checkAuthenticated())) {
       return void res.redirect(303, returnTo);
     }
-    if (ticketId && ownerHash) {
-      const { state, digits } = await store.scanTickets.poll(ticketId, ownerHash, config.clock.now(), pollLimit(desk));
-      if (state === 'waiting' || state === 'scanned') return desk.showCode(req, res, { ticketId, digits, state, returnTo, scope, renewals });
-      if (state === 'confirmed') return void res.redirect(303, `${desk.paths.complete}?t=${encodeURIComponent(ticketId)}`);
+    if (ticket && ownerHash) {
+      const { state, digits } = await desk.poll(ticket, ownerHash, pollLimit(desk));
+      const t = req.query.t as string;
+      if (state === 'waiting' || state === 'scanned') return desk.showCode(req, res, { ticket: t, digits, state, returnTo, scope, renewals });
+      if (state === 'confirmed') return void res.redirect(303, `${desk.paths.complete}?t=${encodeURIComponent(t)}&${backOf(returnTo, scope, config.scope)}`);
       if (state === 'completed') return void res.redirect(303, returnTo);
       if (state === 'cancelled') return void res.status(200).send(desktopOutcomePage(pageView(config.pages, req), 'cancelled', newCodeHref));
       if (state === 'limited') return sendTooManyRequests(req, res, 10_000, config.pages);
@@ -80,13 +85,13 @@ export function scanPageRoute(runtime: DesktopDependencies, desk: ScanDesk) {
 }
 
 /** GET {prefix}/scan/status?t= — `{ state }` for this browser's code (the polling fallback). */
-export function scanStatusRoute({ config, store }: DesktopDependencies, desk: ScanDesk) {
+export function scanStatusRoute({ config }: DesktopDependencies, desk: ScanDesk) {
   return async function scanStatus(req: Request, res: Response): Promise<void> {
-    const ticketId = ticketIdOf(req.query.t);
+    const ticket = desk.ticketOf(req.query.t);
     const ownerHash = desk.ownerHashOf(req);
     res.set('Cache-Control', 'no-store');
-    if (!ticketId || !ownerHash) return void res.status(403).json({ state: 'forbidden' });
-    const { state } = await store.scanTickets.poll(ticketId, ownerHash, config.clock.now(), pollLimit(desk));
+    if (!ticket || !ownerHash) return void res.status(403).json({ state: 'forbidden' });
+    const { state } = await desk.poll(ticket, ownerHash, pollLimit(desk));
     if (state === 'limited') return sendTooManyRequests(req, res, 10_000, config.pages);
     res.status(state === 'forbidden' ? 403 : 200).json({ state });
   };
@@ -98,24 +103,29 @@ export function scanStatusRoute({ config, store }: DesktopDependencies, desk: Sc
  * open is a counted poll; the stream itself reads the ticket every EVENTS_POLL_MS (one script call), so any
  * process sharing Redis can serve it.
  */
-export function scanEventsRoute({ config, store }: DesktopDependencies, desk: ScanDesk) {
+export function scanEventsRoute({ config }: DesktopDependencies, desk: ScanDesk) {
   return async function scanEvents(req: Request, res: Response): Promise<void> {
-    const ticketId = ticketIdOf(req.query.t);
+    const ticket = desk.ticketOf(req.query.t);
     const ownerHash = desk.ownerHashOf(req);
-    if (!ticketId || !ownerHash) return void res.status(403).json({ state: 'forbidden' });
-    const opened = await store.scanTickets.poll(ticketId, ownerHash, config.clock.now(), pollLimit(desk), true);
-    let { state } = opened;
+    if (!ticket || !ownerHash) return void res.status(403).json({ state: 'forbidden' });
+    let { state } = await desk.poll(ticket, ownerHash, pollLimit(desk));
     if (state === 'limited') return sendTooManyRequests(req, res, 10_000, config.pages);
     if (state === 'forbidden') return void res.status(403).json({ state });
     const release = desk.streams.open(clientAddressKey(req.ip), ownerHash);
     // Past the caps the page polls instead (EventSource fails, the client falls back to /status).
     if (!release) return sendTooManyRequests(req, res, EVENTS_POLL_MS * 5, config.pages);
 
+    // One live stream per code in this process: a newer one (another tab, a reconnect) ends this one.
+    const stream = desk.unopened.openStream(ticket.id);
+    const end = () => {
+      stream.end();
+      release();
+    };
     res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', 'X-Accel-Buffering': 'no' });
     let closed = false;
     req.on('close', () => {
       closed = true;
-      release();
+      end();
     });
     const send = (value: DesktopPoll) => res.write(`event: state\ndata: ${JSON.stringify({ state: value })}\n\n`);
     res.write('retry: 2000\n\n');
@@ -127,11 +137,10 @@ export function scanEventsRoute({ config, store }: DesktopDependencies, desk: Sc
       while (!closed && !SETTLED.has(state) && Date.now() < deadline) {
         await sleep(EVENTS_POLL_MS);
         if (closed) break;
-        const read = await store.scanTickets.poll(ticketId, ownerHash, config.clock.now());
         // A newer stream of this code took over (another tab, a reconnect): this one ends, so a browser cannot
-        // pile up streams that each read Redis twice a second.
-        if (read.stream !== opened.stream) break;
-        const next = read.state;
+        // pile up streams that each read Redis once a second.
+        if (!stream.isNewest()) break;
+        const next = (await desk.poll(ticket, ownerHash)).state;
         if (next !== state) {
           state = next;
           send(state);
@@ -145,7 +154,7 @@ export function scanEventsRoute({ config, store }: DesktopDependencies, desk: Sc
       // Headers are sent: the client's EventSource reconnects (or falls back to polling).
       log('event stream ended by a store error: %s', (error as Error)?.message);
     }
-    release();
+    end();
     res.end();
   };
 }
@@ -154,21 +163,22 @@ export function scanEventsRoute({ config, store }: DesktopDependencies, desk: Sc
 export function scanCompleteRoute(runtime: DesktopDependencies, desk: ScanDesk) {
   const { config, store } = runtime;
   return async function scanComplete(req: Request, res: Response): Promise<void> {
-    const ticketId = ticketIdOf(req.query.t);
+    const ticket = desk.ticketOf(req.query.t);
     const ownerHash = desk.ownerHashOf(req);
     const newCode = `${desk.paths.page}`;
-    if (!ticketId || !ownerHash) return void res.status(403).send(desktopOutcomePage(pageView(config.pages, req), 'forbidden', newCode));
-    const outcome = await store.scanTickets.complete(ticketId, ownerHash, config.clock.now());
+    if (!ticket || !ownerHash || ticket.ownerHash !== ownerHash) return void res.status(403).send(desktopOutcomePage(pageView(config.pages, req), 'forbidden', newCode));
+    // The return address is the desktop's own link's (never stored with the ticket), checked as any.
+    const returnTo = safeReturnTo(req.query.returnTo, runtime.site.returnToPolicy(req));
+    const outcome = await store.scanTickets.complete(ticket.id, ownerHash, config.clock.now());
     if (outcome.result === 'ok') {
       if (!(await signInDesktop(runtime, req, outcome.tokens))) return void res.status(410).send(desktopOutcomePage(pageView(config.pages, req), 'expired', newCode));
       log('desktop signed in by scan');
-      // Checked again on the way out: a ticket written before the guard checked its return address, or by a bug.
-      const returnTo = safeReturnTo(outcome.returnTo, runtime.site.returnToPolicy(req));
       if (prefersJson(req)) return void res.json({ signedIn: true, returnTo });
       return void res.redirect(303, returnTo);
     }
-    const state = outcome.result;
-    if (state === 'waiting' || state === 'scanned') return void res.redirect(303, `${desk.paths.page}?t=${encodeURIComponent(ticketId)}`);
+    const state = outcome.result === 'unopened' ? (config.clock.now() >= ticket.expiresAt ? 'expired' : 'waiting') : outcome.result;
+    const scope = scopeOf(req.query.scope, config.scope);
+    if (state === 'waiting' || state === 'scanned') return void res.redirect(303, `${desk.paths.page}?t=${encodeURIComponent(req.query.t as string)}&${backOf(returnTo, scope, config.scope)}`);
     if (state === 'completed') return void res.redirect(303, '/');
     if (state === 'forbidden') return void res.status(403).send(desktopOutcomePage(pageView(config.pages, req), 'forbidden', newCode));
     if (state === 'cancelled') return void res.status(200).send(desktopOutcomePage(pageView(config.pages, req), 'cancelled', newCode));

@@ -17,17 +17,14 @@ interface MemoryTicket extends NewScanTicket {
   tokens?: ScanTicketTokens;
   polls: number;
   pollsFrom?: number;
-  /** The newest event stream's number. */
-  stream: number;
   /** When the entry is forgotten (the Redis key's TTL), on the store's clock. */
   forgetAt: number;
 }
 
 const LINGER_MS = 60_000;
 
-const viewOf = ({ desktop, returnTo, createdAt, expiresAt, digits, scope }: MemoryTicket): ScanTicketView => ({
+const viewOf = ({ desktop, createdAt, expiresAt, digits, scope }: MemoryTicket): ScanTicketView => ({
   desktop,
-  returnTo,
   createdAt,
   expiresAt,
   digits,
@@ -38,7 +35,6 @@ const OPEN: readonly ScanTicketState[] = ['waiting', 'scanned', 'confirming', 'c
 /** The Redis scripts' rules (redis-scan-tickets.ts), step for step, in one process's memory. */
 export function createMemoryScanTickets(clock: Clock): ScanTicketStore {
   const tickets = new Map<string, MemoryTicket>();
-  const open = new Map<string, Map<string, number>>();
 
   const find = (id: string) => {
     const ticket = tickets.get(id);
@@ -57,35 +53,27 @@ export function createMemoryScanTickets(clock: Clock): ScanTicketStore {
   };
 
   return {
-    async reserve(ownerHash, ticketId, now, until, max) {
-      const slots = open.get(ownerHash) ?? new Map<string, number>();
-      for (const [id, expiry] of slots) if (expiry <= now) slots.delete(id);
-      if (slots.size >= max) return false;
-      slots.set(ticketId, until);
-      open.set(ownerHash, slots);
-      return true;
-    },
-    async create(ticketId, ticket, ttlMs) {
-      tickets.set(ticketId, { ...ticket, scope: ticket.scope ?? 'snsapi_userinfo', state: 'waiting', polls: 0, stream: 0, forgetAt: clock.now() + ttlMs + LINGER_MS });
-    },
-    async poll(ticketId, ownerHash, now, limit, openStream = false) {
+    async poll(ticketId, ownerHash, now, limit) {
       const ticket = find(ticketId);
-      if (!ticket) return { state: 'expired', digits: '', stream: 0 };
-      if (ticket.ownerHash !== ownerHash) return { state: 'forbidden', digits: '', stream: 0 };
+      if (!ticket) return { state: 'unopened', digits: '' };
+      if (ticket.ownerHash !== ownerHash) return { state: 'forbidden', digits: '' };
       if (limit && limit.max > 0) {
         if (ticket.pollsFrom === undefined || now - ticket.pollsFrom >= limit.windowMs) {
           ticket.polls = 1;
           ticket.pollsFrom = now;
         } else if (ticket.polls >= limit.max) {
-          return { state: 'limited', digits: '', stream: 0 };
+          return { state: 'limited', digits: '' };
         } else {
           ticket.polls++;
         }
       }
-      if (openStream) ticket.stream++;
-      return { state: desktopView(current(ticket, now)), digits: ticket.digits, stream: ticket.stream };
+      return { state: desktopView(current(ticket, now)), digits: ticket.digits };
     },
-    async scan(ticketId, phone, csrf, now) {
+    async scan(ticketId, fromSeal, phone, csrf, now) {
+      if (!find(ticketId)) {
+        if (now >= fromSeal.expiresAt) return { result: 'expired', ticket: null };
+        tickets.set(ticketId, { ...fromSeal, scope: fromSeal.scope ?? 'snsapi_userinfo', state: 'waiting', polls: 0, forgetAt: fromSeal.expiresAt + LINGER_MS });
+      }
       const step = phoneStep(ticketId, phone, now);
       if (typeof step === 'string') return { result: step, ticket: null };
       const { ticket, state } = step;
@@ -111,7 +99,8 @@ export function createMemoryScanTickets(clock: Clock): ScanTicketStore {
       const step = phoneStep(ticketId, phone, now);
       if (typeof step === 'string') return step;
       if (step.state !== 'confirming') return step.state;
-      Object.assign(step.ticket, { state: 'confirmed', tokens, expiresAt: completeBy, csrf: undefined, forgetAt: completeBy + LINGER_MS });
+      // Never forgotten sooner than before: the record must outlive the sealed ticket (single use).
+      Object.assign(step.ticket, { state: 'confirmed', tokens, expiresAt: completeBy, csrf: undefined, forgetAt: Math.max(step.ticket.forgetAt, completeBy + LINGER_MS) });
       return 'ok';
     },
     async cancel(ticketId, phone, now, csrf = '') {
@@ -124,13 +113,13 @@ export function createMemoryScanTickets(clock: Clock): ScanTicketStore {
     },
     async complete(ticketId, ownerHash, now) {
       const ticket = find(ticketId);
-      if (!ticket) return { result: 'expired' };
+      if (!ticket) return { result: 'unopened' };
       if (ticket.ownerHash !== ownerHash) return { result: 'forbidden' };
       const state = current(ticket, now);
       if (state !== 'confirmed' || !ticket.tokens) return { result: desktopView(state) };
       const { tokens } = ticket;
       Object.assign(ticket, { state: 'completed', tokens: undefined });
-      return { result: 'ok', tokens, returnTo: ticket.returnTo };
+      return { result: 'ok', tokens };
     },
   };
 }

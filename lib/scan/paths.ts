@@ -44,10 +44,3 @@ export function createScanPaths(prefix: string, path: string): ScanPaths {
     complete: `${base}/complete`,
   };
 }
-
-/** Ticket ids are 22 base64url characters (128 random bits); anything else is refused before the store. */
-export const TICKET_ID_PATTERN = /^[A-Za-z0-9_-]{22}$/;
-
-export function ticketIdOf(value: unknown): string | undefined {
-  return typeof value === 'string' && TICKET_ID_PATTERN.test(value) ? value : undefined;
-}

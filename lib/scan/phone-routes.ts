@@ -5,12 +5,10 @@ import type { PhoneStepResult } from '../store/scan-ticket-types.js';
 import { startAuthorization } from '../login/authorization.js';
 import { messagePage, pageView, type PageView } from '../http/pages.js';
 import { isInWechat } from '../http/request-kind.js';
-import { safeReturnTo } from '../http/return-to.js';
 import type { WechatLoginRuntime } from '../login/runtime.js';
 import { hashScanSecret } from './cookie.js';
 import type { ScanDesk } from './desk.js';
 import { openWithWechatPage, phoneConfirmPage, phoneOutcomePage } from './pages.js';
-import { ticketIdOf } from './paths.js';
 
 const log = logger('scan');
 
@@ -37,16 +35,19 @@ export function sendPhoneOutcome(view: PageView, res: Response, result: Exclude<
  */
 export function scanTicketRoute({ config, store, paths, site }: PhoneDependencies, desk: ScanDesk) {
   return async function scanTicket(req: Request, res: Response): Promise<void> {
-    const ticketId = ticketIdOf(req.params.ticketId);
+    const value = String(req.params.ticketId ?? '');
+    const sealed = desk.ticketOf(value);
     res.set('Cache-Control', 'no-store');
-    if (!ticketId) return void res.status(404).send(phoneOutcomePage(pageView(config.pages, req), 'expired', '/'));
+    if (!sealed) return void res.status(404).send(phoneOutcomePage(pageView(config.pages, req), 'expired', '/'));
     if (!isInWechat(req)) return void res.status(200).send(openWithWechatPage(pageView(config.pages, req)));
     if (!(await req.wechat.checkAuthenticated())) {
-      return void res.redirect(302, paths.loginUrl({ returnTo: desk.paths.ticket(ticketId) }));
+      return void res.redirect(302, paths.loginUrl({ returnTo: desk.paths.ticket(value) }));
     }
     const csrfToken = randomBytes(16).toString('base64url');
     const now = config.clock.now();
-    const { result, ticket } = await store.scanTickets.scan(ticketId, phoneHashOf(req), hashScanSecret('csrf', csrfToken), now);
+    // The first open makes the ticket's record (an expired ticket never gets one).
+    const { id: ticketId, ...fromSeal } = sealed;
+    const { result, ticket } = await store.scanTickets.scan(ticketId, fromSeal, phoneHashOf(req), hashScanSecret('csrf', csrfToken), now);
     if ((result !== 'ok' && result !== 'confirming') || !ticket) return sendPhoneOutcome(pageView(config.pages, req), res, result === 'ok' ? 'expired' : result);
     log('scan ticket scanned');
     res.status(200).send(
@@ -55,8 +56,8 @@ export function scanTicketRoute({ config, store, paths, site }: PhoneDependencie
         host: new URL(site.originOf(req)).host,
         shownAt: ticket.createdAt,
         now,
-        confirmAction: desk.paths.confirm(ticketId),
-        cancelAction: desk.paths.cancel(ticketId),
+        confirmAction: desk.paths.confirm(value),
+        cancelAction: desk.paths.cancel(value),
         csrfToken,
         picks: ticket.digits ? picksAround(ticket.digits) : [],
       }),
@@ -89,9 +90,10 @@ function formField(req: Request, name: string): string {
 export function scanConfirmRoute(runtime: PhoneDependencies, desk: ScanDesk) {
   const { config, store } = runtime;
   return async function scanConfirm(req: Request, res: Response): Promise<void> {
-    const ticketId = ticketIdOf(req.params.ticketId);
+    const value = String(req.params.ticketId ?? '');
+    const ticketId = desk.ticketOf(value)?.id;
     if (!ticketId) return void res.status(404).send(phoneOutcomePage(pageView(config.pages, req), 'expired', '/'));
-    if (!(await req.wechat.checkAuthenticated())) return void res.redirect(303, desk.paths.ticket(ticketId));
+    if (!(await req.wechat.checkAuthenticated())) return void res.redirect(303, desk.paths.ticket(value));
     const now = config.clock.now();
     const phoneHash = phoneHashOf(req);
     const { result, ticket } = await store.scanTickets.startConfirm(
@@ -105,7 +107,7 @@ export function scanConfirmRoute(runtime: PhoneDependencies, desk: ScanDesk) {
       // An old or forged form: show the confirm page again (with a fresh token) rather than act on it.
       return void res
         .status(403)
-        .send(messagePage(pageView(config.pages, req), { name: 'confirm-out-of-date', title: 'confirm.againTitle', text: 'confirm.outOfDate', action: { href: desk.paths.ticket(ticketId), label: 'confirm.showAgain' } }));
+        .send(messagePage(pageView(config.pages, req), { name: 'confirm-out-of-date', title: 'confirm.againTitle', text: 'confirm.outOfDate', action: { href: desk.paths.ticket(value), label: 'confirm.showAgain' } }));
     }
     if (result !== 'ok' || !ticket) return sendPhoneOutcome(pageView(config.pages, req), res, result === 'ok' ? 'expired' : result);
 
@@ -125,12 +127,13 @@ export function scanConfirmRoute(runtime: PhoneDependencies, desk: ScanDesk) {
       }
     }
 
-    // The desktop's own authorization, bound to this phone's browser like any login.
+    // The desktop's own authorization, bound to this phone's browser like any login. The desktop's return
+    // address is not the phone's to know: the phone continues to the site's home.
     const { url } = await startAuthorization(runtime, req, res, {
-      returnTo: safeReturnTo(ticket.returnTo, runtime.site.returnToPolicy(req)),
+      returnTo: '/',
       scope: ticket.scope,
       callbackPath: desk.paths.callback,
-      scanTicketId: ticketId,
+      scanTicketId: value,
     });
     res.redirect(303, url);
   };
@@ -139,14 +142,15 @@ export function scanConfirmRoute(runtime: PhoneDependencies, desk: ScanDesk) {
 /** POST {prefix}/scan/t/:ticketId/cancel — the phone's Cancel (same-origin, CSRF token). */
 export function scanCancelRoute({ config, store }: PhoneDependencies, desk: ScanDesk) {
   return async function scanCancel(req: Request, res: Response): Promise<void> {
-    const ticketId = ticketIdOf(req.params.ticketId);
+    const value = String(req.params.ticketId ?? '');
+    const ticketId = desk.ticketOf(value)?.id;
     if (!ticketId) return void res.status(404).send(phoneOutcomePage(pageView(config.pages, req), 'expired', '/'));
-    if (!(await req.wechat.checkAuthenticated())) return void res.redirect(303, desk.paths.ticket(ticketId));
+    if (!(await req.wechat.checkAuthenticated())) return void res.redirect(303, desk.paths.ticket(value));
     const result = await store.scanTickets.cancel(ticketId, phoneHashOf(req), config.clock.now(), hashScanSecret('csrf', formField(req, 'csrf') || '-'));
     if (result === 'refused') {
       return void res
         .status(403)
-        .send(messagePage(pageView(config.pages, req), { name: 'cancel-out-of-date', title: 'busy.title', text: 'confirm.outOfDate', action: { href: desk.paths.ticket(ticketId), label: 'confirm.showAgain' } }));
+        .send(messagePage(pageView(config.pages, req), { name: 'cancel-out-of-date', title: 'busy.title', text: 'confirm.outOfDate', action: { href: desk.paths.ticket(value), label: 'confirm.showAgain' } }));
     }
     if (result !== 'ok') return sendPhoneOutcome(pageView(config.pages, req), res, result);
     log('scan ticket cancelled on the phone');

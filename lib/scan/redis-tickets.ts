@@ -28,8 +28,17 @@ if not s or s == 'expired' then return {'expired'} end
 local phone = redis.call('HGET', KEYS[1], 'phone')
 if s ~= 'waiting' and phone ~= ARGV[1] then return {'taken'} end`;
 
-/** ARGV: phone, now, csrf. */
-const SCAN = `${PHONE_PRELUDE}
+/**
+ * ARGV: phone, now, csrf, then the sealed ticket's owner, desktop, createdAt, expiresAt, digits, scope and the
+ * record's ttlMs. The first open makes the record (a ticket nobody opened has none); an expired one never does.
+ */
+const SCAN = `
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  if tonumber(ARGV[2]) >= tonumber(ARGV[7]) then return {'expired'} end
+  redis.call('HSET', KEYS[1], 'state', 'waiting', 'owner', ARGV[4], 'desktop', ARGV[5], 'createdAt', ARGV[6], 'expiresAt', ARGV[7], 'digits', ARGV[8], 'scope', ARGV[9])
+  redis.call('PEXPIRE', KEYS[1], ARGV[10])
+end
+${PHONE_PRELUDE}
 if s == 'waiting' then
   redis.call('HSET', KEYS[1], 'state', 'scanned', 'phone', ARGV[1], 'csrf', ARGV[3])
   s = 'scanned'
@@ -38,28 +47,31 @@ elseif s == 'scanned' or s == 'confirming' then
 else
   return {s}
 end
-local v = redis.call('HMGET', KEYS[1], 'desktop', 'returnTo', 'createdAt', 'expiresAt', 'digits', 'scope')
-return {s, v[1], v[2], v[3], v[4], v[5], v[6]}`;
+local v = redis.call('HMGET', KEYS[1], 'desktop', 'createdAt', 'expiresAt', 'digits', 'scope')
+return {s, v[1], v[2], v[3], v[4], v[5]}`;
 
 /** ARGV: phone, now, csrf, pick. A wrong pick of the digits cancels: a relayed code dies at the first guess. */
 const START_CONFIRM = `${PHONE_PRELUDE}
 if s ~= 'scanned' and s ~= 'confirming' then return {s} end
 if redis.call('HGET', KEYS[1], 'csrf') ~= ARGV[3] then return {'refused'} end
-local v = redis.call('HMGET', KEYS[1], 'desktop', 'returnTo', 'createdAt', 'expiresAt', 'digits', 'scope')
-if v[5] ~= '' and v[5] ~= ARGV[4] then
+local v = redis.call('HMGET', KEYS[1], 'desktop', 'createdAt', 'expiresAt', 'digits', 'scope')
+if v[4] ~= '' and v[4] ~= ARGV[4] then
   redis.call('HSET', KEYS[1], 'state', 'cancelled')
   redis.call('HDEL', KEYS[1], 'csrf')
   return {'mismatch'}
 end
 redis.call('HSET', KEYS[1], 'state', 'confirming')
-return {'ok', v[1], v[2], v[3], v[4], v[5], v[6]}`;
+return {'ok', v[1], v[2], v[3], v[4], v[5]}`;
 
-/** ARGV: phone, now, completeBy, ttlMs, then the tokens' field/value pairs. */
+/**
+ * ARGV: phone, now, completeBy, ttlMs, then the tokens' field/value pairs. The record never lives shorter than
+ * it did: it must outlive the sealed ticket's own expiry, or the ticket could be opened afresh (single use).
+ */
 const CONFIRM = `${PHONE_PRELUDE}
 if s ~= 'confirming' then return {s} end
 redis.call('HSET', KEYS[1], 'state', 'confirmed', 'expiresAt', ARGV[3], unpack(ARGV, 5))
 redis.call('HDEL', KEYS[1], 'csrf')
-redis.call('PEXPIRE', KEYS[1], ARGV[4])
+if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[4]) then redis.call('PEXPIRE', KEYS[1], ARGV[4]) end
 return {'ok'}`;
 
 /** ARGV: phone, now, csrf ('' when the server cancels by itself). */
@@ -71,59 +83,47 @@ redis.call('HDEL', KEYS[1], 'csrf')
 return {'ok'}`;
 
 /**
- * ARGV: owner, now, windowMs, max (0: not counted), '1' to open an event stream. One read; the count only when
- * asked for. Returns the state, the digits, and the newest event stream's number (a stream ends once it is not
- * the newest: one live stream per code).
+ * ARGV: owner, now, windowMs, max (0: not counted). One read; the count only when asked for, and only on a
+ * record: a ticket no phone opened reads 'unopened' and nothing is written.
  */
 const POLL = `${CURRENT_STATE}
-local f = redis.call('HMGET', KEYS[1], 'owner', 'polls', 'pollsFrom', 'digits', 'stream')
-if not f[1] then return {'expired', '', '0'} end
-if f[1] ~= ARGV[1] then return {'forbidden', '', '0'} end
+local f = redis.call('HMGET', KEYS[1], 'owner', 'polls', 'pollsFrom', 'digits')
+if not f[1] then return {'unopened', ''} end
+if f[1] ~= ARGV[1] then return {'forbidden', ''} end
 local max = tonumber(ARGV[4])
 if max > 0 then
   local now = tonumber(ARGV[2])
   if not f[3] or now - tonumber(f[3]) >= tonumber(ARGV[3]) then
     redis.call('HSET', KEYS[1], 'polls', 1, 'pollsFrom', now)
   elseif tonumber(f[2]) >= max then
-    return {'limited', '', '0'}
+    return {'limited', ''}
   else
     redis.call('HINCRBY', KEYS[1], 'polls', 1)
   end
 end
-local stream = f[5] or '0'
-if ARGV[5] == '1' then stream = tostring(redis.call('HINCRBY', KEYS[1], 'stream', 1)) end
-return {current(ARGV[2]), f[4], stream}`;
+return {current(ARGV[2]), f[4]}`;
 
 const TOKEN_FIELDS = ['accessToken', 'refreshToken', 'expiresIn', 'scope', 'openid', 'userId'] as const;
 
 /** ARGV: owner, now. Takes the tokens once. */
 const COMPLETE = `${CURRENT_STATE}
 local owner = redis.call('HGET', KEYS[1], 'owner')
-if not owner then return {'expired'} end
+if not owner then return {'unopened'} end
 if owner ~= ARGV[1] then return {'forbidden'} end
 local s = current(ARGV[2])
 if s ~= 'confirmed' then return {s} end
-local t = redis.call('HMGET', KEYS[1], 'returnTo', ${TOKEN_FIELDS.map((f) => `'${f}'`).join(', ')})
+local t = redis.call('HMGET', KEYS[1], ${TOKEN_FIELDS.map((f) => `'${f}'`).join(', ')})
 redis.call('HSET', KEYS[1], 'state', 'completed')
 redis.call('HDEL', KEYS[1], ${TOKEN_FIELDS.map((f) => `'${f}'`).join(', ')})
 return {'ok', unpack(t)}`;
 
-/** KEYS[1]: the browser's open tickets. ARGV: ticketId, now, until, max, ttlMs. */
-const RESERVE = `
-if redis.call('ZCOUNT', KEYS[1], '(' .. ARGV[2], '+inf') >= tonumber(ARGV[4]) then return 0 end
-redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[2])
-redis.call('PEXPIRE', KEYS[1], ARGV[5])
-return 1`;
-
 /** How long a settled or expired ticket stays readable (as "expired", "cancelled"…) after its expiry. */
 const LINGER_MS = 60_000;
 
-function ticketView([desktop, returnTo, createdAt, expiresAt, digits, scope]: (string | undefined)[]): ScanTicketView | null {
+function ticketView([desktop, createdAt, expiresAt, digits, scope]: (string | undefined)[]): ScanTicketView | null {
   if (desktop === undefined) return null;
   return {
     desktop,
-    returnTo: returnTo!,
     createdAt: Number(createdAt),
     expiresAt: Number(expiresAt),
     digits: digits ?? '',
@@ -131,39 +131,26 @@ function ticketView([desktop, returnTo, createdAt, expiresAt, digits, scope]: (s
   };
 }
 
-export function createRedisScanTickets(redis: RedisClient, keys: Pick<Keys, 'scanTicket' | 'scanOpenTickets'>): ScanTicketStore {
+export function createRedisScanTickets(redis: RedisClient, keys: Pick<Keys, 'scanTicket'>): ScanTicketStore {
   const scan = defineScript<string[]>(redis, 'wechatScanTicketScan', SCAN, 1);
   const startConfirm = defineScript<string[]>(redis, 'wechatScanTicketStartConfirm', START_CONFIRM, 1);
   const confirm = defineScript<string[]>(redis, 'wechatScanTicketConfirm', CONFIRM, 1);
   const cancel = defineScript<string[]>(redis, 'wechatScanTicketCancel', CANCEL, 1);
-  const poll = defineScript<[string, string, string]>(redis, 'wechatScanTicketPoll', POLL, 1);
+  const poll = defineScript<[string, string]>(redis, 'wechatScanTicketPoll', POLL, 1);
   const complete = defineScript<(string | null)[]>(redis, 'wechatScanTicketComplete', COMPLETE, 1);
-  const reserve = defineScript<number>(redis, 'wechatScanTicketReserve', RESERVE, 1);
   const key = keys.scanTicket;
 
   return {
-    reserve: (ownerHash, ticketId, now, until, max) =>
-      guard(async () => (await reserve(keys.scanOpenTickets(ownerHash), ticketId, now, until, max, Math.max(1, until - now + LINGER_MS))) === 1),
-    create: (ticketId, ticket, ttlMs) =>
+    poll: (ticketId, ownerHash, now, limit) =>
       guard(async () => {
-        const { ownerHash, desktop, returnTo, createdAt, expiresAt, digits, scope } = ticket;
-        const fields = { state: 'waiting', owner: ownerHash, desktop, returnTo, createdAt: String(createdAt), expiresAt: String(expiresAt), digits, scope: scope ?? 'snsapi_userinfo' };
-        const replies = await redis
-          .multi()
-          .hset(key(ticketId), fields)
-          .pexpire(key(ticketId), Math.ceil(ttlMs + LINGER_MS))
-          .exec();
-        const failed = replies?.find(([error]) => error)?.[0];
-        if (failed) throw failed;
+        const [state, digits] = await poll(key(ticketId), ownerHash, now, limit?.windowMs ?? 0, limit?.max ?? 0);
+        return { state: state === 'unopened' ? 'unopened' : desktopView(state), digits: digits ?? '' };
       }),
-    poll: (ticketId, ownerHash, now, limit, openStream = false) =>
+    scan: (ticketId, ticket, phoneHash, csrfHash, now) =>
       guard(async () => {
-        const [state, digits, stream] = await poll(key(ticketId), ownerHash, now, limit?.windowMs ?? 0, limit?.max ?? 0, openStream ? '1' : '0');
-        return { state: desktopView(state), digits: digits ?? '', stream: Number(stream ?? 0) };
-      }),
-    scan: (ticketId, phoneHash, csrfHash, now) =>
-      guard(async () => {
-        const [result, ...view] = await scan(key(ticketId), phoneHash, now, csrfHash);
+        const { ownerHash, desktop, createdAt, expiresAt, digits, scope } = ticket;
+        const ttlMs = Math.ceil(Math.max(1, expiresAt - now + LINGER_MS));
+        const [result, ...view] = await scan(key(ticketId), phoneHash, now, csrfHash, ownerHash, desktop, createdAt, expiresAt, digits, scope ?? 'snsapi_userinfo', ttlMs);
         return { result: (result === 'scanned' ? 'ok' : result) as PhoneStepResult, ticket: ticketView(view) };
       }),
     startConfirm: (ticketId, phoneHash, csrfHash, pick, now) =>
@@ -180,8 +167,8 @@ export function createRedisScanTickets(redis: RedisClient, keys: Pick<Keys, 'sca
       guard(async () => (await cancel(key(ticketId), phoneHash, now, csrfHash))[0] as PhoneStepResult),
     complete: (ticketId, ownerHash, now) =>
       guard(async () => {
-        const [result, returnTo, accessToken, refreshToken, expiresIn, scope, openid, userId] = await complete(key(ticketId), ownerHash, now);
-        if (result !== 'ok') return { result: desktopView(result) };
+        const [result, accessToken, refreshToken, expiresIn, scope, openid, userId] = await complete(key(ticketId), ownerHash, now);
+        if (result !== 'ok') return { result: result === 'unopened' ? 'unopened' : desktopView(result) };
         const tokens: ScanTicketTokens = {
           accessToken: accessToken!,
           refreshToken: refreshToken!,
@@ -190,7 +177,7 @@ export function createRedisScanTickets(redis: RedisClient, keys: Pick<Keys, 'sca
           openid: openid!,
           userId: Number(userId),
         };
-        return { result: 'ok' as const, tokens, returnTo: returnTo! };
+        return { result: 'ok' as const, tokens };
       }),
   };
 }

@@ -46,10 +46,11 @@ export function createKeys(prefix: string, appId: string) {
     sessionOfGrant: (grantId: string) => `${sessionPrefix}{${grantId}}`,
     /** A user's grant ids (a sorted set by expiry), for signing the user out everywhere; tagged by the user id. */
     userGrants: (userId: number | string) => `${base}:user-grants:{${userId}}`,
-    /** A scan-to-sign-in ticket: one hash, every transition a script on this one key. */
+    /**
+     * A scan-to-sign-in ticket a phone has opened: one hash, every transition a script on this one key. A ticket
+     * nobody opened has no key (it is a sealed value in the desktop's page).
+     */
     scanTicket: (ticketId: string) => `${base}:scan:{${ticketId}}`,
-    /** A desktop browser's open tickets (a sorted set by expiry), for the cap. */
-    scanOpenTickets: (ownerHash: string) => `${base}:scan-open:{${ownerHash}}`,
     /** One sliding window per limit and client, tagged by both: limits spread over the cluster. */
     rateLimit: (name: string, key: string) => `${base}:rl:{${name}:${key}}`,
     /** The app access token or the jsapi_ticket (JSON, the value sealed). */

@@ -9,13 +9,15 @@ import type { WechatScope } from '../wechat/types.js';
  */
 export type ScanTicketState = 'waiting' | 'scanned' | 'confirming' | 'confirmed' | 'cancelled' | 'completed';
 
+/**
+ * What a sealed ticket (scan/ticket-token.ts) tells the store when a phone first opens it: until then the ticket
+ * has no record. The desktop's return address is not here: it stays in the desktop's page.
+ */
 export interface NewScanTicket {
   /** sha256 of the desktop browser's secret (held in its httpOnly cookie). */
   ownerHash: string;
   /** What the desktop is, for the phone's confirm page: "Chrome on Windows". */
   desktop: string;
-  /** Where the desktop goes once signed in. */
-  returnTo: string;
   /** ms since epoch, on the injected clock. */
   createdAt: number;
   expiresAt: number;
@@ -28,7 +30,6 @@ export interface NewScanTicket {
 /** What the phone may know of a ticket. */
 export interface ScanTicketView {
   desktop: string;
-  returnTo: string;
   createdAt: number;
   expiresAt: number;
   digits: string;
@@ -51,6 +52,9 @@ export type DesktopTicketState = 'waiting' | 'scanned' | 'confirmed' | 'cancelle
 /** A desktop's poll: the state, or refused (not this browser's ticket, or polled too often). */
 export type DesktopPoll = DesktopTicketState | 'forbidden' | 'limited';
 
+/** What the store answers a desktop: a record's state, or 'unopened' when no phone has opened the ticket (no record). */
+export type StoredPoll = DesktopPoll | 'unopened';
+
 /** A phone's step: done ('ok'), or why not — another phone has the ticket ('taken'), or the state it is in. */
 export type PhoneStepResult = 'ok' | 'taken' | 'refused' | 'mismatch' | 'expired' | ScanTicketState;
 
@@ -66,31 +70,23 @@ export interface PollLimit {
   max: number;
 }
 
+/**
+ * The records of scan tickets a phone has opened. A ticket nobody opened has none: it is a sealed value in the
+ * desktop's page and QR code (scan/ticket-token.ts), and reads here as 'unopened'.
+ */
 export interface ScanTicketStore {
   /**
-   * Counts one more open ticket for a desktop browser until `until`, unless it already has `max` open:
-   * false then. Slots free themselves when their ticket expires.
+   * One read (and the poll count when `limit` is given, on a record only) for the browser holding the ticket's
+   * secret: the state ('unopened' without a record, nothing written) and the digits it shows ('' without number
+   * matching, or when refused).
    */
-  reserve(ownerHash: string, ticketId: string, now: number, until: number, max: number): Promise<boolean>;
-  create(ticketId: string, ticket: NewScanTicket, ttlMs: number): Promise<void>;
+  poll(ticketId: string, ownerHash: string, now: number, limit?: PollLimit): Promise<{ state: StoredPoll; digits: string }>;
   /**
-   * One read (and the poll count when `limit` is given) for the browser holding the ticket's secret: the state,
-   * the digits it shows ('' without number matching, or when refused), and the number of the newest event
-   * stream, one more when `openStream` (a stream that is no longer the newest ends: one live stream per code).
+   * The phone opened the ticket: its record is made from `ticket` if it has none (unless expired), then a
+   * waiting ticket becomes this phone's (scanned); the same phone again gets a fresh CSRF token. `view` is set
+   * when the phone may see the confirm page (result 'scanned' or 'confirming').
    */
-  poll(
-    ticketId: string,
-    ownerHash: string,
-    now: number,
-    limit?: PollLimit,
-    openStream?: boolean,
-  ): Promise<{ state: DesktopPoll; digits: string; stream: number }>;
-  /**
-   * The phone opened the ticket: a waiting ticket becomes this phone's (scanned); the same phone again gets
-   * a fresh CSRF token. `ticket` is set when the phone may see the confirm page (result 'scanned' or
-   * 'confirming').
-   */
-  scan(ticketId: string, phoneHash: string, csrfHash: string, now: number): Promise<{ result: PhoneStepResult; ticket: ScanTicketView | null }>;
+  scan(ticketId: string, ticket: NewScanTicket, phoneHash: string, csrfHash: string, now: number): Promise<{ result: PhoneStepResult; ticket: ScanTicketView | null }>;
   /**
    * Confirm pressed (scanned or confirming, same phone, matching CSRF token): confirming. With number
    * matching, `pick` must be the ticket's digits: a wrong pick cancels the ticket ('mismatch').
@@ -110,9 +106,5 @@ export interface ScanTicketStore {
    */
   cancel(ticketId: string, phoneHash: string, now: number, csrfHash?: string): Promise<PhoneStepResult>;
   /** The desktop takes the tokens of a confirmed ticket, once; they are deleted from the ticket. */
-  complete(
-    ticketId: string,
-    ownerHash: string,
-    now: number,
-  ): Promise<{ result: 'ok'; tokens: ScanTicketTokens; returnTo: string } | { result: DesktopPoll }>;
+  complete(ticketId: string, ownerHash: string, now: number): Promise<{ result: 'ok'; tokens: ScanTicketTokens } | { result: StoredPoll }>;
 }

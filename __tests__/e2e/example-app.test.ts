@@ -100,7 +100,7 @@ describe('the example app in a real Chromium', () => {
     const response = await page.goto(`${world.app.url}/profile`);
     expect(response?.status()).toBe(401);
     await expectText(page.locator('h1'), 'Scan with WeChat to sign in');
-    expect(await decodeQr(page, '#qr')).toMatch(new RegExp(`^${escapeRegExp(world.app.publicUrl)}/auth/wechat/scan/t/[A-Za-z0-9_-]{22}$`));
+    expect(await decodeQr(page, '#qr')).toMatch(new RegExp(`^${escapeRegExp(world.app.publicUrl)}/auth/wechat/scan/t/[A-Za-z0-9_-]{60,400}$`));
 
     await Promise.all([page.waitForURL(/\/auth\/wechat\/qr\?url=%2Fprofile$/), page.locator('#open-in-wechat').click()]);
     await expectText(page.locator('h1'), 'Open this page in WeChat');
@@ -116,7 +116,7 @@ describe('the example app in a real Chromium', () => {
     await expectText(page.locator('#env'), 'On a computer: scan a sign-in code with WeChat on your phone');
     await screenshot(page, 'home-desktop');
     await Promise.all([page.waitForURL(/\/auth\/wechat\/scan\?returnTo=%2Fprofile$/), page.locator('#login').click()]);
-    expect(await decodeQr(page, '#qr')).toMatch(/\/auth\/wechat\/scan\/t\/[A-Za-z0-9_-]{22}$/);
+    expect(await decodeQr(page, '#qr')).toMatch(/\/auth\/wechat\/scan\/t\/[A-Za-z0-9_-]{60,400}$/);
 
     await Promise.all([page.waitForURL(/\/auth\/wechat\/qr\?url=%2Fprofile$/), page.locator('#open-in-wechat').click()]);
     await page.locator('#emulator-login').click();

@@ -502,7 +502,7 @@ describe('requireWechatUser: three answers', () => {
     expect(res.status).toBe(401);
     expect(res.headers['content-type']).toMatch(/html/);
     expect(res.text).toContain('<svg');
-    expect(res.text).toMatch(/data-url="http:\/\/localhost:3000\/auth\/wechat\/scan\/t\/[A-Za-z0-9_-]{22}"/);
+    expect(res.text).toMatch(/data-url="http:\/\/localhost:3000\/auth\/wechat\/scan\/t\/[A-Za-z0-9_-]{60,400}"/);
     expect(res.text).toContain('href="/auth/wechat/qr?url=%2Fprofile"');
     expect(res.text).not.toContain('emulator');
   });

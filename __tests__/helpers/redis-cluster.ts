@@ -85,6 +85,9 @@ async function startOnce({ nodeTimeoutMs = 2_000, redisServer = 'redis-server' }
     const open = clients.filter((c) => c.status !== 'end');
     await Promise.all(open.map((c) => c.quit().catch(() => (c.status === 'end' ? undefined : c.disconnect()))));
     await Promise.all(started.map((n) => n.stop()));
+    // A Cluster client with the app's retry options (retry for ever) whose quit raced a slot refresh can still be
+    // reconnecting to the nodes just stopped: that loop would keep the jest worker alive. Ended for good here.
+    for (const c of clients) if (c.status !== 'end') c.disconnect();
   };
   try {
     const ports = await distinctFreePorts(NODES * 2);

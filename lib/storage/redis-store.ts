@@ -38,7 +38,10 @@ export function createRedisStore({ redis, appId, keyPrefix, ownsClient = false, 
     scanTickets: sealScanTicketTokens(createRedisScanTickets(redis, keys), cipher),
     platform: sealPlatformCredentials(createRedisPlatformStore(redis, keys), cipher),
     async close() {
-      if (ownsClient) await redis.quit().catch(() => redis.disconnect());
+      if (!ownsClient) return;
+      await redis.quit().catch(() => undefined);
+      // A quit that failed, or a Cluster still reconnecting after it: ended for good, so shutdown never hangs.
+      if (redis.status !== 'end') redis.disconnect();
     },
   };
 }
